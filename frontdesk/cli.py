@@ -1,0 +1,99 @@
+"""The ``frontdesk`` command line: open the desk, manage its database.
+
+``frontdesk`` with no arguments opens the window (the Qt side passes in how);
+``frontdesk db upgrade|url|stop`` look after the database.  Problems a person
+can fix print as one line on stderr with exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from frontdesk import migrations, server
+from frontdesk.problems import SetupProblem
+from frontdesk.settings import DATABASE_URL_ENV, Settings
+
+OpenWindow = Callable[[Settings, str], int]
+
+
+def database_url(settings: Settings) -> str:
+    """The venue's server when configured, else the embedded one (started if needed)."""
+    if settings.database_url:
+        return settings.database_url
+    return server.ensure_running(settings.embedded_data_dir)
+
+
+def prepare_database(settings: Settings, *, demo: bool = False) -> str:
+    """Connect, migrate, and load the demo venue when asked or when a private
+    database is empty.  Returns the URL.  Raises SetupProblem."""
+    url = database_url(settings)
+    migrations.upgrade(url)
+    if demo or (not settings.database_url and not migrations.has_venues(url)):
+        migrations.load_demo(url)
+    return url
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frontdesk",
+        description="The front desk booking app.  With no command, opens the window.",
+        epilog=f"Set {DATABASE_URL_ENV} to use the venue's PostgreSQL server; without it "
+        "frontdesk runs a private server in your data folder.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="look after the database", description="Database tasks.")
+    db_commands = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
+    up = db_commands.add_parser(
+        "upgrade",
+        help="bring the database to the current schema",
+        description="Apply pending migrations (safe to run again).",
+    )
+    up.add_argument("--demo", action="store_true", help="also load the demo venue")
+    db_commands.add_parser(
+        "url",
+        help="print the database URL in use",
+        description="Print the URL in use, starting the built-in server if needed; it stays "
+        'up for psql "$(frontdesk db url)".',
+    )
+    db_commands.add_parser(
+        "stop", help="stop the built-in server", description="Stop the built-in server."
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command is None:
+            url = prepare_database(settings)
+            if open_window is None:
+                print("frontdesk: the window is not available in this build", file=sys.stderr)
+                return 1
+            return open_window(settings, url)
+        if args.command == "db":
+            return _db(args, settings)
+    except SetupProblem as problem:
+        print(f"frontdesk: {problem}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command == "upgrade":
+        url = prepare_database(settings, demo=args.demo)
+        print(f"Database is at revision {migrations.current_revision(url)}.")
+    elif args.db_command == "url":
+        print(database_url(settings))
+    elif args.db_command == "stop":
+        if settings.database_url:
+            raise SetupProblem(
+                f"{DATABASE_URL_ENV} is set: frontdesk does not run that server, so it "
+                "will not stop it."
+            )
+        stopped = server.stop(settings.embedded_data_dir)
+        print("Built-in server stopped." if stopped else "Built-in server was not running.")
+    return 0

@@ -1,0 +1,53 @@
+"""Problems a person can act on: one line saying what is wrong and what to do.
+
+The command line prints these without a traceback; the window shows them in
+a banner.  Anything that is not one of these is a bug and is logged loudly.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+
+class SetupProblem(Exception):
+    """The world is not as frontdesk needs it (server down, wrong password...)."""
+
+
+def explain_connection_error(exc: psycopg.Error, where: str) -> SetupProblem:
+    """Turn a failed connection or migration into one actionable line."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = str(exc).lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return SetupProblem(
+            f"The database at {where} refused the password: check the user and password "
+            "in FRONTDESK_DATABASE_URL."
+        )
+    if "does not exist" in lowered and "database" in lowered:
+        return SetupProblem(
+            f"The database named in {where} does not exist: create it "
+            "(createdb) or fix FRONTDESK_DATABASE_URL."
+        )
+    if "btree_gist" in lowered:
+        return SetupProblem(
+            f"The server at {where} has no btree_gist extension, which frontdesk needs to "
+            "prevent double bookings: install PostgreSQL's contrib package "
+            "(e.g. apt-get install postgresql-contrib) or ask the server's administrator."
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        return SetupProblem(
+            f"Cannot reach the database server at {where} ({text}): is it running, "
+            "and is FRONTDESK_DATABASE_URL right?"
+        )
+    return SetupProblem(f"The database at {where} failed: {text}")
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the configured database"
+    host = info.get("host") or "localhost"
+    port = info.get("port")
+    db = info.get("dbname") or ""
+    return f"{host}{':' + str(port) if port else ''}/{db}"

@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: a real PostgreSQL and fresh databases."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests import pg
+
+DEMO_VENUE_ID = "b4c12000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A superuser URL on the run's server (external or embedded)."""
+    external = os.environ.get(pg.TEST_URL_ENV)
+    if external:
+        yield external
+        return
+    from frontdesk import server
+
+    pgdata = Path(tmp_path_factory.mktemp("pg")) / "data"
+    url = pg.start_embedded(pgdata)
+    yield url
+    server.stop(pgdata)
+
+
+@pytest.fixture(scope="session")
+def template_db(admin_url: str) -> str:
+    return pg.ensure_template(admin_url, demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_template_db(admin_url: str) -> str:
+    return pg.ensure_template(admin_url, demo=True)
+
+
+@pytest.fixture
+def db_url(admin_url: str, template_db: str) -> Iterator[str]:
+    """A fresh, migrated, empty database for this test."""
+    with pg.fresh_database(admin_url, template_db) as url:
+        yield url
+
+
+@pytest.fixture
+def demo_db_url(admin_url: str, demo_template_db: str) -> Iterator[str]:
+    """A fresh database holding the demo venue (The Backroom Leeds)."""
+    with pg.fresh_database(admin_url, demo_template_db) as url:
+        yield url
+
+
+@pytest.fixture
+def demo_conn(demo_db_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """An autocommit superuser connection to a fresh demo database."""
+    with psycopg.connect(demo_db_url, autocommit=True) as conn:
+        yield conn
