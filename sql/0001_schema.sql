@@ -304,3 +304,43 @@ CREATE TRIGGER bookings_sync_tables
           OR OLD.ends_at IS DISTINCT FROM NEW.ends_at
           OR fd_status_holds_table(OLD.status) IS DISTINCT FROM fd_status_holds_table(NEW.status))
     EXECUTE FUNCTION fd_bookings_sync_tables();
+
+-- ---------------------------------------------------------------------------
+-- Locks.  One key per (table, night) - never per start time, which would let
+-- two overlapping bookings with different starts pass each other.
+--   namespace 1: "a desk is on the phone about this table" (session level,
+--                acquire_booking_lock); booking transactions test it shared.
+--   namespace 2: booking transactions on a table take turns (transaction
+--                level, released at commit or rollback, PgBouncer-safe).
+-- Keys are taken in ascending key order so that bookings over several tables
+-- in any order cannot deadlock (even when two pairs hash alike).
+
+CREATE FUNCTION fd_lock_key(p_table_id uuid, p_night date) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN hashtext(p_table_id::text || '/' || p_night::text);
+
+-- Take the booking locks for these tables on this night.  Returns false at
+-- once, having waited for nothing, when another session holds the phone lock on
+-- one of them (TABLE_BEING_BOOKED); otherwise waits its turn and returns true.
+CREATE FUNCTION fd_lock_tables(p_table_ids uuid[], p_night date) RETURNS boolean
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    k integer;
+    keys integer[];
+BEGIN
+    SELECT array_agg(DISTINCT fd_lock_key(t, p_night) ORDER BY fd_lock_key(t, p_night))
+      INTO keys
+      FROM unnest(p_table_ids) AS t;
+    -- Phone locks first, none waited for, so a refusal never queues behind a booking.
+    FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
+        IF NOT pg_try_advisory_xact_lock_shared(1, k) THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
+        PERFORM pg_advisory_xact_lock(2, k);
+    END LOOP;
+    RETURN true;
+END
+$$;

@@ -1,0 +1,152 @@
+"""What a night looks like to the desk: plain, typed values, no database.
+
+The data layer builds these from the engine's ``night_plan`` query; the grid
+model shows them.  Money is Decimal; instants are aware datetimes in the
+venue's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    ARRIVED = "arrived"
+    SEATED = "seated"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return "No-show" if self is Status.NO_SHOW else self.value.capitalize()
+
+    @property
+    def holds_table(self) -> bool:
+        """Cancelled and no-show free their tables; everything else keeps them."""
+        return self not in (Status.CANCELLED, Status.NO_SHOW)
+
+
+#: Where each status may go next (the engine enforces the same).
+NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
+    Status.PENDING: (Status.CONFIRMED, Status.ARRIVED, Status.CANCELLED, Status.NO_SHOW),
+    Status.CONFIRMED: (Status.ARRIVED, Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
+    Status.ARRIVED: (Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
+    Status.SEATED: (Status.COMPLETED,),
+    Status.COMPLETED: (),
+    Status.CANCELLED: (),
+    Status.NO_SHOW: (),
+}
+
+
+@dataclass(frozen=True)
+class Floor:
+    id: UUID
+    name: str
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class TableRow:
+    id: UUID
+    floor_id: UUID
+    name: str
+    capacity: int
+    min_spend: Decimal
+    deposit: Decimal
+    is_premium: bool
+    grid_order: int
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: UUID
+    reference: str
+    table_ids: tuple[UUID, ...]
+    starts_at: datetime
+    ends_at: datetime
+    party_size: int
+    status: Status
+    customer_id: UUID
+    customer_name: str
+    customer_phone: str | None
+    customer_email: str | None
+    deposit: Decimal
+    min_spend: Decimal
+    source: str
+    occasion: str | None = None
+    special_requests: str | None = None
+    payment_ref: str | None = None
+
+    @property
+    def length(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A table another desk is taking a booking for ("being booked")."""
+
+    id: UUID
+    table_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    terminal: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class NightPlan:
+    """Everything the night grid needs for one venue and night."""
+
+    venue_id: UUID
+    venue_name: str
+    time_zone: str
+    night: date
+    is_closed: bool
+    event_name: str | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    default_booking_minutes: int
+    floors: tuple[Floor, ...]
+    tables: tuple[TableRow, ...]
+    bookings: tuple[Booking, ...]
+    holds: tuple[Hold, ...]
+
+
+@dataclass(frozen=True)
+class FloorSummary:
+    floor_name: str  # "All floors" for the total
+    bookings: int
+    covers: int
+    deposits: Decimal
+    min_spend: Decimal
+
+
+@dataclass(frozen=True)
+class NightSummary:
+    night: date
+    event_name: str | None
+    floors: tuple[FloorSummary, ...]
+    total: FloorSummary
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed, from this desk or any other: the grid applies these.
+
+    ``kind`` is the engine's word: booked, moved, status, hold, released...
+    """
+
+    venue_id: UUID
+    night: date
+    table_ids: frozenset[UUID] = field(default_factory=frozenset)
+    booking_ids: frozenset[UUID] = field(default_factory=frozenset)
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    feed_id: int | None = None  # the last change-feed id this covers
