@@ -674,3 +674,75 @@ CREATE FUNCTION change_feed_head(venue_id uuid) RETURNS bigint
 AS $$
     SELECT coalesce(max(f.id), 0) FROM change_feed f WHERE f.venue_id = $1
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Least privilege.  frontdesk_app (NOLOGIN) is the role the app, the desks
+-- and the website log in through (a LOGIN role that is a member of it): it
+-- may read every table and call every function, and may not write a table
+-- directly.  Every function that writes runs as its owner (SECURITY DEFINER,
+-- search_path pinned), so all writes go through the engine's rules.
+--
+-- Those owner-rights functions are not callable by PUBLIC (PostgreSQL's
+-- default): only by frontdesk_app and the owner.  Read-only functions and
+-- helpers keep PUBLIC's EXECUTE; they can do nothing a reader could not.
+--
+-- Roles are cluster-wide and many databases may migrate at once on one
+-- server (the tests do): creating the role tolerates another having just
+-- created it.
+
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'frontdesk_app') THEN
+        BEGIN
+            CREATE ROLE frontdesk_app NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- created concurrently by another database's migration
+        END;
+    END IF;
+END
+$roles$;
+
+-- The engine's functions that write (0002) run with the owner's rights too,
+-- whatever 0002 declared.
+DO $definer$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure
+               FROM pg_proc p
+              WHERE p.pronamespace = 'public'::regnamespace
+                AND p.proname IN ('create_booking_atomic', 'desk_book', 'move_booking', 'walk_in',
+                                  'set_booking_status', 'hold_tables', 'release_holds',
+                                  'relay_changes')
+                AND (NOT p.prosecdef
+                     OR NOT coalesce(p.proconfig @> ARRAY['search_path=public, pg_temp'], false))
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_temp', f);
+    END LOOP;
+END
+$definer$;
+
+GRANT USAGE ON SCHEMA public TO frontdesk_app;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO frontdesk_app;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public
+    FROM frontdesk_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO frontdesk_app;
+
+DO $execute$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure
+               FROM pg_proc p
+              WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$execute$;
+
+-- Later migrations' tables and functions, created by the same owner, follow
+-- the same rule without repeating it (writers still need REVOKE ... FROM
+-- PUBLIC by hand).
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO frontdesk_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO frontdesk_app;
