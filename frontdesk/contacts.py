@@ -1,0 +1,113 @@
+"""Names, phone numbers and email addresses as the database stores them.
+
+Phones become E.164 (``+447700900123``), read in the venue's country when no
+country code is typed; emails are checked for form (never by looking the
+domain up) and lower-cased.  What cannot be used raises ``InvalidInput`` with
+a sentence a host can act on.
+"""
+
+from __future__ import annotations
+
+import re
+
+import email_validator
+import phonenumbers
+
+from frontdesk.errors import InvalidInput
+
+DEFAULT_REGION = "GB"
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SPACES = re.compile(r"\s+")
+_REASON = phonenumbers.ValidationResult
+
+
+def normalise_name(text: str | None, *, field: str = "name") -> str:
+    """A person's name with its spaces tidied; InvalidInput when empty."""
+    name = _SPACES.sub(" ", text or "").strip()
+    if not name:
+        raise InvalidInput(field, "Enter the guest's name.")
+    if len(name) > 200:
+        raise InvalidInput(field, "That name is too long (200 characters at most).")
+    return name
+
+
+def normalise_phone(text: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """The number in E.164, or None when nothing was typed.
+
+    Raises InvalidInput("phone", ...) when it has too few or too many digits
+    or is not a phone number at all.  Numbers of the right length in ranges
+    no operator uses (Ofcom's 07700 900xxx drama numbers) are accepted: the
+    desk cannot know every range, and the guest is on the line.
+    """
+    typed = _SPACES.sub(" ", text or "").strip()
+    if not typed:
+        return None
+
+    def wrong(why: str) -> InvalidInput:
+        return InvalidInput("phone", f"That phone number doesn't look right: {typed} {why}.")
+
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException as exc:
+        if exc.error_type == phonenumbers.NumberParseException.TOO_SHORT_NSN:
+            raise wrong("has too few digits") from exc
+        if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            raise wrong("starts with a country code that does not exist") from exc
+        raise wrong("is not a phone number") from exc
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number):
+        return e164
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == _REASON.INVALID_COUNTRY_CODE:
+        raise wrong("starts with a country code that does not exist")
+    digits = len(phonenumbers.national_significant_number(number))
+    lengths = _possible_lengths(number.country_code or 0)
+    if reason == _REASON.TOO_SHORT or (lengths and digits < max(lengths)):
+        raise wrong("has too few digits")
+    if reason == _REASON.TOO_LONG or (lengths and digits > max(lengths)):
+        raise wrong("has too many digits")
+    if reason != _REASON.IS_POSSIBLE or not _E164.match(e164):
+        raise wrong("is not a phone number")
+    return e164
+
+
+def _possible_lengths(country_code: int) -> tuple[int, ...]:
+    region = phonenumbers.region_code_for_country_code(country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None or metadata.general_desc is None:
+        return ()
+    return tuple(metadata.general_desc.possible_length or ())
+
+
+def normalise_email(text: str | None) -> str | None:
+    """The address lower-cased, or None when nothing was typed.
+
+    Raises InvalidInput("email", ...) when it is not an address.  The domain
+    is not looked up (no network at the desk's say-so).
+    """
+    typed = (text or "").strip()
+    if not typed:
+        return None
+    try:
+        valid = email_validator.validate_email(typed, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise InvalidInput("email", f"That email address doesn't look right: {exc}") from exc
+    return valid.normalized.lower()
+
+
+def national_prefix_to_e164(digits: str, region: str = DEFAULT_REGION) -> str:
+    """A partly typed number as the start of its E.164 form, for search as you
+    type: "0770" → "+44770", "+44 77" → "+4477", "0044 1" → "+441"."""
+    cleaned = re.sub(r"[^\d+]", "", digits)
+    if cleaned.startswith("+"):
+        return "+" + cleaned[1:].replace("+", "")
+    cleaned = cleaned.replace("+", "")
+    if cleaned.startswith("00"):
+        return "+" + cleaned[2:]
+    code = phonenumbers.country_code_for_region(region)
+    if cleaned.startswith("0"):
+        return f"+{code}{cleaned[1:]}"
+    if cleaned.startswith(str(code)):
+        return "+" + cleaned
+    return f"+{code}{cleaned}"

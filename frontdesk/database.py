@@ -1,0 +1,267 @@
+"""The desk's connections to PostgreSQL: a pool, who is writing, errors by kind.
+
+One ``Database`` per app, shared by every worker thread.  Each call runs in
+its own transaction that first says who is writing (staff and terminal, for
+the audit) and then runs the statement, in one round trip: the two
+statements go as one simple-protocol query, which PostgreSQL runs as one
+implicit transaction.  No prepared statements are used, so the desk also
+works behind a transaction-pooling PgBouncer.
+
+The pool pings a connection before handing it out (``pool_pre_ping``), so a
+restarted server is survived without restarting the app: dead connections
+are replaced on their next use.
+
+Errors come out by kind (see ``frontdesk.errors``): the server gone is
+``ServerUnavailable``, a slot taken is ``Refused``; anything else is our bug
+and is logged with its context, then re-raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import sqlalchemy as sa
+from psycopg.rows import DictRow, dict_row
+
+from frontdesk.errors import Refused, ServerUnavailable
+from frontdesk.migrations import sqlalchemy_url
+from frontdesk.problems import redact
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+#: Parameter names whose values are personal data: never logged.
+PERSONAL = frozenset(
+    {
+        "name",
+        "customer_name",
+        "phone",
+        "email",
+        "date_of_birth",
+        "notes",
+        "text",
+        "pattern",
+        "words",
+        "special_requests",
+        "occasion",
+        "payment_ref",
+    }
+)
+
+_WHO_SQL = (
+    "SELECT set_config('frontdesk.staff_id', %(_staff_id)s, true), "
+    "set_config('frontdesk.staff_name', %(_staff_name)s, true), "
+    "set_config('frontdesk.terminal', %(_terminal)s, true)"
+)
+
+_CODE_IN_DETAIL = re.compile(r"\b([A-Z][A-Z_]{3,})\b")
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """Who is writing, for the audit."""
+
+    terminal: str
+    staff_name: str
+    staff_id: UUID | None = None
+
+
+class Database:
+    """A pool of connections to one database; thread-safe; one per app."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        staff: StaffContext,
+        min_size: int = 1,
+        max_size: int = 8,
+        checkout_timeout: float = 10.0,
+        connect_timeout: int = 5,
+    ) -> None:
+        """Nothing connects yet beyond ``min_size`` warm connections, and a
+        server that is down now is not an error here (calls raise
+        ServerUnavailable until it is back)."""
+        self.url = url
+        self._staff = staff
+        self._staff_lock = threading.Lock()
+        self._engine = sa.create_engine(
+            sqlalchemy_url(url),
+            poolclass=sa.QueuePool,
+            pool_size=max_size,
+            max_overflow=0,
+            pool_timeout=checkout_timeout,
+            pool_pre_ping=True,
+            connect_args={
+                # psycopg's automatic prepared statements break behind a
+                # transaction-pooling PgBouncer; we never prepare.
+                "prepare_threshold": None,
+                "autocommit": True,
+                "connect_timeout": connect_timeout,
+                "application_name": f"frontdesk {staff.terminal}"[:63],
+            },
+        )
+        self._warm(min_size)
+
+    def _warm(self, count: int) -> None:
+        conns = []
+        try:
+            for _ in range(count):
+                conns.append(self._engine.raw_connection())
+        except (sa.exc.DBAPIError, psycopg.Error) as exc:
+            log.info("database not reachable yet (%s): will connect on first use", exc)
+        finally:
+            for conn in conns:
+                conn.close()
+
+    @property
+    def staff(self) -> StaffContext:
+        return self._staff
+
+    def set_staff(self, staff: StaffContext) -> None:
+        """Who writes from now on (a different host signed in)."""
+        with self._staff_lock:
+            self._staff = staff
+
+    def close(self) -> None:
+        """Close every pooled connection.  Safe to call twice."""
+        self._engine.dispose()
+
+    # --- running SQL ------------------------------------------------------
+
+    def call(self, query: str, params: Params | None = None, *, what: str) -> list[Row]:
+        """Run one statement in its own transaction; its rows as dicts.
+
+        ``query`` uses psycopg's ``%(name)s`` placeholders.  ``what`` names the
+        operation for the log (e.g. the SQL function).  Raises
+        ServerUnavailable, Refused (an exclusion or trigger refusal), or the
+        original error after logging it.
+        """
+        params = dict(params or {})
+        text = f"{_WHO_SQL}; {query}"
+        with self._cursor(what, params) as cur:
+            cur.execute(text.encode(), {**params, **self._who()})
+            cur.nextset()
+            return cur.fetchall() if cur.description else []
+
+    @contextmanager
+    def transaction(self, what: str) -> Iterator[psycopg.Cursor[DictRow]]:
+        """A cursor in an explicit transaction that already says who writes,
+        for the rare operation that needs several statements.  Commits on
+        normal exit, rolls back on error.  Errors as for ``call``."""
+        with self._cursor(what, {}) as cur:
+            conn = cur.connection
+            with conn.transaction():
+                cur.execute(_WHO_SQL.encode(), self._who())
+                yield cur
+
+    def _who(self) -> dict[str, str]:
+        staff = self._staff
+        return {
+            "_staff_id": str(staff.staff_id) if staff.staff_id else "",
+            "_staff_name": staff.staff_name,
+            "_terminal": staff.terminal,
+        }
+
+    @contextmanager
+    def _cursor(self, what: str, params: Params) -> Iterator[psycopg.Cursor[DictRow]]:
+        try:
+            raw = self._engine.raw_connection()
+        except sa.exc.TimeoutError as exc:
+            raise ServerUnavailable(
+                "Every connection to the database is busy: try again in a moment."
+            ) from exc
+        except sa.exc.DBAPIError as exc:
+            raise self._unavailable(exc.orig or exc) from exc
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            conn = raw.driver_connection
+            assert isinstance(conn, psycopg.Connection)
+            with psycopg.ClientCursor(conn, row_factory=dict_row) as cur:
+                yield cur
+        except psycopg.Error as exc:
+            translated = translate(exc)
+            if isinstance(translated, ServerUnavailable) or _is_broken(raw):
+                raw.invalidate(exc)
+            if translated is None:
+                log.error(
+                    "database call %s failed: %s (%s); args %s",
+                    what,
+                    type(exc).__name__,
+                    str(exc).strip(),
+                    redacted(params),
+                    exc_info=True,
+                )
+                raise
+            raise translated from exc
+        except BaseException:
+            # our own bug (or KeyboardInterrupt) mid-transaction: do not hand
+            # a connection of unknown state back to the pool
+            raw.invalidate()
+            raise
+        finally:
+            raw.close()  # back to the pool (or gone, when invalidated)
+
+    def _unavailable(self, exc: BaseException) -> ServerUnavailable:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        log.warning("cannot reach the database at %s: %s", redact(self.url), first)
+        return ServerUnavailable(
+            f"The database server at {redact(self.url)} cannot be reached ({first}). "
+            "Your work is kept; try again when it is back."
+        )
+
+
+def _is_broken(raw: Any) -> bool:
+    conn = getattr(raw, "driver_connection", None)
+    return isinstance(conn, psycopg.Connection) and (conn.broken or conn.closed)
+
+
+# Admin shutdown, crash shutdown, cannot connect now.
+_SHUTDOWN_STATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def translate(exc: psycopg.Error) -> Refused | ServerUnavailable | None:
+    """The kind of a database error: ServerUnavailable when the server is
+    gone, Refused when the engine's rules said no, None for a bug."""
+    state = exc.sqlstate
+    if state is None:
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return ServerUnavailable(_server_gone_message(exc))
+        return None
+    if state.startswith("08") or state in _SHUTDOWN_STATES:
+        return ServerUnavailable(_server_gone_message(exc))
+    if state == "23P01":  # exclusion_violation: booking_tables_no_overlap
+        return Refused(
+            "TABLE_UNAVAILABLE", "That table was just booked at another desk for that time."
+        )
+    if state == "23514":  # check_violation: the validation trigger puts its code in DETAIL
+        detail = exc.diag.message_detail or ""
+        match = _CODE_IN_DETAIL.search(detail)
+        if match:
+            return Refused(match.group(1), exc.diag.message_primary or detail)
+    return None
+
+
+def _server_gone_message(exc: psycopg.Error) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"The connection to the database server was lost ({first}). Try again when it is back."
+
+
+def redacted(params: Params) -> dict[str, Any]:
+    """Params fit for a log line: personal values replaced."""
+    return {
+        key: ("<personal>" if key in PERSONAL and value is not None else value)
+        for key, value in params.items()
+        if not key.startswith("_")
+    }

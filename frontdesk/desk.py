@@ -1,0 +1,718 @@
+"""The desk's services for one venue: what the window asks the database.
+
+Every method blocks (call it from a worker thread, never the UI thread) and
+either returns plain frozen values or raises by kind: ``Refused`` (the
+engine said no; its message is for the host), ``InvalidInput`` (something
+typed is unusable), ``ServerUnavailable`` (try again later).  The booking
+rules live in ``sql/``; this module only wraps the engine's functions.
+
+Money is Decimal; instants are aware datetimes in the venue's zone.  A naive
+datetime passed in is read as the venue's wall-clock time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from frontdesk import contacts
+from frontdesk.database import Database, Row
+from frontdesk.errors import Refused
+from frontdesk.plan import (
+    Booking,
+    Floor,
+    FloorSummary,
+    Hold,
+    NightPlan,
+    NightSummary,
+    Status,
+    TableRow,
+)
+
+log = logging.getLogger(__name__)
+
+#: "Being booked at another desk" is tried again this often, this many times.
+BEING_BOOKED_RETRIES = 5
+BEING_BOOKED_DELAY_S = 1.0
+
+ALL_FLOORS = "All floors"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    night: date
+    starts_at: datetime
+    ends_at: datetime
+    party_size: int
+    table_ids: tuple[UUID, ...]
+    customer_id: UUID | None = None
+    customer_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    date_of_birth: date | None = None
+    special_requests: str | None = None
+    occasion: str | None = None
+    payment_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    booking_id: UUID
+    reference: str
+    deposit: Decimal
+
+
+@dataclass(frozen=True)
+class HoldResult:
+    hold_ids: tuple[UUID, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    rank: int
+    table_ids: tuple[UUID, ...]
+    table_names: tuple[str, ...]
+    capacity: int
+    min_spend: Decimal
+    deposit: Decimal
+    is_optimal: bool
+    kind: str  # "single" or "combination"
+    includes_premium: bool
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: UUID
+    name: str
+    phone: str | None
+    email: str | None
+    date_of_birth: date | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class BookingMatch:
+    booking_id: UUID
+    reference: str
+    night: date
+    starts_at: datetime
+    customer_name: str
+    party_size: int
+    status: Status
+    table_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    changed_at: datetime
+    table_name: str
+    operation: str  # INSERT, UPDATE, DELETE
+    record_id: UUID | None
+    staff_id: UUID | None
+    staff_name: str | None
+    terminal: str | None
+    old_values: Mapping[str, Any] | None
+    new_values: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class MonitoringFigure:
+    name: str  # stable key, e.g. "conflicts_prevented_today"
+    label: str  # for a manager
+    value: Decimal
+    unit: str
+    warn_at: Decimal | None
+    alert_at: Decimal | None
+    status: str  # "ok", "warning" or "alert"
+
+
+RetryCallback = Callable[[int, Refused], None]
+
+
+class Desk:
+    """Services for one venue.  Thread-safe: share one per app."""
+
+    def __init__(
+        self, db: Database, venue_id: UUID, *, wait: Callable[[float], None] = time.sleep
+    ) -> None:
+        """Reads the venue.  Raises Refused("UNKNOWN_VENUE") when there is no
+        such venue, ServerUnavailable when the server cannot be reached.
+        ``wait`` is how a retry pauses (tests pass their own)."""
+        self.db = db
+        self.venue_id = venue_id
+        self._wait = wait
+        rows = db.call(
+            "SELECT name, time_zone, default_booking_minutes FROM venues WHERE id = %(venue_id)s",
+            {"venue_id": venue_id},
+            what="venue",
+        )
+        if not rows:
+            raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
+        self.venue_name: str = rows[0]["name"]
+        self.time_zone = ZoneInfo(rows[0]["time_zone"])
+        self.default_booking_minutes: int = rows[0]["default_booking_minutes"]
+
+    @classmethod
+    def first_venue(cls, db: Database, *, wait: Callable[[float], None] = time.sleep) -> Desk:
+        """The desk for the database's first venue (the one most set-ups have)."""
+        rows = db.call("SELECT id FROM venues ORDER BY created_at, name LIMIT 1", what="venues")
+        if not rows:
+            raise Refused("UNKNOWN_VENUE", "This database has no venue yet: load one first.")
+        return cls(db, rows[0]["id"], wait=wait)
+
+    # --- the night ----------------------------------------------------------
+
+    def current_night(self) -> date:
+        """The night in progress now, else today (in the venue's zone)."""
+        rows = self._call("SELECT current_night(%(venue_id)s) AS night", {}, "current_night")
+        night: date = rows[0]["night"]
+        return night
+
+    def night_plan(self, night: date) -> NightPlan:
+        """Everything the grid needs for one night."""
+        rows = self._call(
+            "SELECT night_plan(%(venue_id)s, %(night)s) AS plan", {"night": night}, "night_plan"
+        )
+        data = rows[0]["plan"] if rows else None
+        if data is None:
+            raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
+        return parse_night_plan(data)
+
+    def night_summary(self, night: date) -> NightSummary:
+        """Bookings, covers, deposits and minimum spend by floor, and in all."""
+        rows = self._call(
+            "SELECT s.floor_name, s.bookings, s.covers, s.deposits, s.min_spend, "
+            "(SELECT n.event_name FROM nights n WHERE n.venue_id = %(venue_id)s "
+            "AND n.night = %(night)s) AS event_name "
+            "FROM night_summary(%(venue_id)s, %(night)s) s",
+            {"night": night},
+            "night_summary",
+        )
+        floors = [
+            FloorSummary(
+                floor_name=r["floor_name"],
+                bookings=r["bookings"],
+                covers=r["covers"],
+                deposits=Decimal(r["deposits"]),
+                min_spend=Decimal(r["min_spend"]),
+            )
+            for r in rows
+        ]
+        total = next(
+            (f for f in floors if f.floor_name == ALL_FLOORS),
+            FloorSummary(ALL_FLOORS, 0, 0, Decimal(0), Decimal(0)),
+        )
+        return NightSummary(
+            night=night,
+            event_name=rows[0]["event_name"] if rows else None,
+            floors=tuple(f for f in floors if f is not total),
+            total=total,
+        )
+
+    def suggestions(
+        self, night: date, starts_at: datetime, ends_at: datetime, party_size: int
+    ) -> list[Suggestion]:
+        """Free tables and joinable combinations for a party, best first."""
+        rows = self._call(
+            "SELECT * FROM desk_suggestions(%(venue_id)s, %(night)s, %(starts_at)s, "
+            "%(ends_at)s, %(party_size)s)",
+            {
+                "night": night,
+                "starts_at": self._aware(starts_at),
+                "ends_at": self._aware(ends_at),
+                "party_size": party_size,
+            },
+            "desk_suggestions",
+        )
+        for row in rows:
+            _refuse_unless_success(row)
+        return [
+            Suggestion(
+                rank=r["combination_id"],
+                table_ids=tuple(r["table_ids"]),
+                table_names=tuple(r["table_names"]),
+                capacity=r["total_capacity"],
+                min_spend=Decimal(r["total_min_spend"]),
+                deposit=Decimal(r["total_deposit"]),
+                is_optimal=r["is_optimal"],
+                kind=r["combination_type"],
+                includes_premium=bool(r.get("includes_premium", False)),
+            )
+            for r in rows
+            if r.get("combination_id") is not None
+        ]
+
+    # --- bookings -----------------------------------------------------------
+
+    def book(
+        self, request: BookingRequest, *, on_retry: RetryCallback | None = None
+    ) -> BookingResult:
+        """Book tables for a party in one step; all or nothing.
+
+        The customer is ``request.customer_id``, else matched by phone or
+        email, else created from the request (InvalidInput when the name,
+        phone or email is unusable).  When another desk is booking one of the
+        tables (TABLE_BEING_BOOKED) it tries again every second, five times,
+        calling ``on_retry(attempt, refusal)`` before each wait; then raises
+        that Refused.  Other refusals raise at once.
+        """
+        customer_id = request.customer_id or self._customer_for(request)
+        params = {
+            "customer_id": customer_id,
+            "table_ids": list(request.table_ids),
+            "night": request.night,
+            "starts_at": self._aware(request.starts_at),
+            "ends_at": self._aware(request.ends_at),
+            "party_size": request.party_size,
+            "special_requests": _blank_to_none(request.special_requests),
+            "occasion": _blank_to_none(request.occasion),
+            "payment_ref": _blank_to_none(request.payment_ref),
+        }
+        attempt = 0
+        while True:
+            try:
+                row = self._call_one(
+                    "SELECT * FROM desk_book(%(venue_id)s, %(customer_id)s, %(table_ids)s::uuid[], "
+                    "%(night)s, %(starts_at)s, %(ends_at)s, %(party_size)s, %(special_requests)s, "
+                    "%(occasion)s, %(payment_ref)s)",
+                    params,
+                    "desk_book",
+                )
+            except Refused as refusal:
+                if refusal.code != "TABLE_BEING_BOOKED" or attempt >= BEING_BOOKED_RETRIES:
+                    raise
+                attempt += 1
+                if on_retry is not None:
+                    on_retry(attempt, refusal)
+                self._wait(BEING_BOOKED_DELAY_S)
+                continue
+            return BookingResult(
+                booking_id=row["booking_id"],
+                reference=row["booking_reference"],
+                deposit=Decimal(row["total_deposit"]),
+            )
+
+    def move(
+        self,
+        booking_id: UUID,
+        *,
+        table_ids: Sequence[UUID],
+        starts_at: datetime,
+        ends_at: datetime,
+        party_size: int | None = None,
+    ) -> None:
+        """Move, resize and re-table a booking in one step, on its night."""
+        self._call_one(
+            "SELECT * FROM move_booking(%(booking_id)s, %(table_ids)s::uuid[], %(starts_at)s, "
+            "%(ends_at)s, %(party_size)s)",
+            {
+                "booking_id": booking_id,
+                "table_ids": list(table_ids),
+                "starts_at": self._aware(starts_at),
+                "ends_at": self._aware(ends_at),
+                "party_size": party_size,
+            },
+            "move_booking",
+        )
+
+    def set_status(self, booking_id: UUID, status: Status) -> Status:
+        """Arrive, seat, complete, cancel or mark a no-show; the old status.
+        Refused("INVALID_TRANSITION") when the booking cannot go there."""
+        row = self._call_one(
+            "SELECT * FROM set_booking_status(%(booking_id)s, %(status)s)",
+            {"booking_id": booking_id, "status": Status(status).value},
+            "set_booking_status",
+        )
+        return Status(row["old_status"])
+
+    def walk_in(
+        self,
+        table_ids: Sequence[UUID],
+        party_size: int,
+        name: str = "Walk-in",
+        minutes: int | None = None,
+    ) -> BookingResult:
+        """Seat a party now on these tables, on the current night."""
+        row = self._call_one(
+            "SELECT * FROM walk_in(%(venue_id)s, %(table_ids)s::uuid[], %(party_size)s, "
+            "%(name)s, %(minutes)s)",
+            {
+                "table_ids": list(table_ids),
+                "party_size": party_size,
+                "name": contacts.normalise_name(name),
+                "minutes": minutes,
+            },
+            "walk_in",
+        )
+        return BookingResult(
+            booking_id=row["booking_id"],
+            reference=row["booking_reference"],
+            deposit=Decimal(row.get("total_deposit") or 0),
+        )
+
+    # --- holds --------------------------------------------------------------
+
+    def hold(
+        self, table_ids: Sequence[UUID], night: date, starts_at: datetime, ends_at: datetime
+    ) -> HoldResult:
+        """Hold tables while taking a booking; replaces this terminal's holds.
+        Other desks see them as "being booked" until they expire."""
+        row = self._call_one(
+            "SELECT * FROM hold_tables(%(venue_id)s, %(table_ids)s::uuid[], %(night)s, "
+            "%(starts_at)s, %(ends_at)s)",
+            {
+                "table_ids": list(table_ids),
+                "night": night,
+                "starts_at": self._aware(starts_at),
+                "ends_at": self._aware(ends_at),
+            },
+            "hold_tables",
+        )
+        return HoldResult(
+            hold_ids=tuple(row["hold_ids"] or ()),
+            expires_at=self._local(row["expires_at"]),
+        )
+
+    def release_holds(self) -> int:
+        """Release every hold of this terminal; how many there were."""
+        row = self._call_one("SELECT * FROM release_holds(%(venue_id)s)", {}, "release_holds")
+        released: int = row["released"]
+        return released
+
+    # --- customers ----------------------------------------------------------
+
+    def search_customers(self, text: str, limit: int = 20) -> list[Customer]:
+        """Customers whose name has a word starting with ``text`` (every word
+        typed must match), or whose phone or email starts with it.  Phones
+        may be typed as dialled ("0770 09"). Empty text finds nobody."""
+        query = customer_query(text)
+        if query is None:
+            return []
+        rows = self._call(
+            "SELECT * FROM search_customers(%(venue_id)s, %(words)s::text[], %(phone_prefix)s, "
+            "%(email_prefix)s, %(limit)s)",
+            {**query, "limit": limit},
+            "search_customers",
+        )
+        return [_customer(r) for r in rows]
+
+    def create_customer(
+        self,
+        name: str,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        date_of_birth: date | None = None,
+        notes: str | None = None,
+    ) -> Customer:
+        """A new customer.  InvalidInput for unusable typing; Refused
+        ("DUPLICATE_CUSTOMER") when the phone or email is someone else's."""
+        row = self._call_one(
+            "SELECT * FROM create_customer(%(venue_id)s, %(name)s, %(phone)s, %(email)s, "
+            "%(date_of_birth)s, %(notes)s)",
+            _customer_params(name, phone, email, date_of_birth, notes),
+            "create_customer",
+        )
+        return _customer(row)
+
+    def update_customer(
+        self,
+        customer_id: UUID,
+        *,
+        name: str,
+        phone: str | None,
+        email: str | None,
+        date_of_birth: date | None,
+        notes: str | None,
+    ) -> Customer:
+        """Replace a customer's details (every field, as the form shows them)."""
+        row = self._call_one(
+            "SELECT * FROM update_customer(%(venue_id)s, %(customer_id)s, %(name)s, %(phone)s, "
+            "%(email)s, %(date_of_birth)s, %(notes)s)",
+            {
+                "customer_id": customer_id,
+                **_customer_params(name, phone, email, date_of_birth, notes),
+            },
+            "update_customer",
+        )
+        return _customer(row)
+
+    def _customer_for(self, request: BookingRequest) -> UUID:
+        """Match the request's guest by phone or email, or create them."""
+        params = _customer_params(
+            request.customer_name or "", request.phone, request.email, request.date_of_birth, None
+        )
+        row = self._call_one(
+            "SELECT * FROM match_or_create_customer(%(venue_id)s, %(name)s, %(phone)s, "
+            "%(email)s, %(date_of_birth)s)",
+            params,
+            "match_or_create_customer",
+        )
+        customer_id: UUID = row["id"]
+        return customer_id
+
+    def find_bookings(self, text: str, *, from_night: date, limit: int = 50) -> list[BookingMatch]:
+        """Bookings from ``from_night`` on whose guest matches ``text`` (as
+        ``search_customers``) or whose reference starts with it."""
+        query = customer_query(text)
+        if query is None:
+            return []
+        rows = self._call(
+            "SELECT * FROM find_bookings(%(venue_id)s, %(words)s::text[], %(phone_prefix)s, "
+            "%(email_prefix)s, %(reference_prefix)s, %(from_night)s, %(limit)s)",
+            {
+                **query,
+                "reference_prefix": _reference_prefix(text),
+                "from_night": from_night,
+                "limit": limit,
+            },
+            "find_bookings",
+        )
+        return [
+            BookingMatch(
+                booking_id=r["booking_id"],
+                reference=r["reference"],
+                night=r["night"],
+                starts_at=self._local(r["starts_at"]),
+                customer_name=r["customer_name"],
+                party_size=r["party_size"],
+                status=Status(r["status"]),
+                table_names=tuple(r["table_names"] or ()),
+            )
+            for r in rows
+        ]
+
+    # --- the manager's screens ----------------------------------------------
+
+    def audit(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        table_name: str | None = None,
+        staff_name: str | None = None,
+        booking_id: UUID | None = None,
+        limit: int = 500,
+    ) -> list[AuditEntry]:
+        """Who changed what between two instants, newest first."""
+        rows = self._call(
+            "SELECT * FROM audit_entries(%(venue_id)s, %(since)s, %(until)s, %(table_name)s, "
+            "%(staff_name)s, %(booking_id)s, %(limit)s)",
+            {
+                "since": self._aware(since),
+                "until": self._aware(until),
+                "table_name": table_name,
+                "staff_name": staff_name,
+                "booking_id": booking_id,
+                "limit": limit,
+            },
+            "audit_entries",
+        )
+        return [
+            AuditEntry(
+                id=r["id"],
+                changed_at=self._local(r["changed_at"]),
+                table_name=r["table_name"],
+                operation=r["operation"],
+                record_id=r["record_id"],
+                staff_id=r["staff_id"],
+                staff_name=r["staff_name"],
+                terminal=r["terminal"],
+                old_values=r["old_values"],
+                new_values=r["new_values"],
+            )
+            for r in rows
+        ]
+
+    def monitoring(self) -> list[MonitoringFigure]:
+        """The seed's monitoring figures with their alert thresholds."""
+        rows = self._call("SELECT * FROM monitoring_figures(%(venue_id)s)", {}, "monitoring")
+        return [_figure(r) for r in rows]
+
+    # --- plumbing -----------------------------------------------------------
+
+    def _call(self, query: str, params: Mapping[str, Any], what: str) -> list[Row]:
+        return self.db.call(query, {"venue_id": self.venue_id, **params}, what=what)
+
+    def _call_one(self, query: str, params: Mapping[str, Any], what: str) -> Row:
+        """One row of an engine function; Refused when it says success=false."""
+        rows = self._call(query, params, what)
+        if not rows:
+            raise RuntimeError(f"{what} returned no row")
+        _refuse_unless_success(rows[0])
+        return rows[0]
+
+    def _aware(self, at: datetime) -> datetime:
+        if at.tzinfo is None:
+            return at.replace(tzinfo=self.time_zone)
+        return at
+
+    def _local(self, at: datetime) -> datetime:
+        return at.astimezone(self.time_zone)
+
+
+# --- parsing ------------------------------------------------------------------
+
+
+def _refuse_unless_success(row: Row) -> None:
+    if row.get("success") is False:
+        raise Refused(row.get("error_code") or "REFUSED", row.get("error_message") or "Refused.")
+
+
+def _blank_to_none(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _customer_params(
+    name: str,
+    phone: str | None,
+    email: str | None,
+    date_of_birth: date | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    return {
+        "name": contacts.normalise_name(name),
+        "phone": contacts.normalise_phone(phone),
+        "email": contacts.normalise_email(email),
+        "date_of_birth": date_of_birth,
+        "notes": _blank_to_none(notes),
+    }
+
+
+def _customer(row: Row) -> Customer:
+    return Customer(
+        id=row["id"],
+        name=row["name"],
+        phone=row["phone"],
+        email=row["email"],
+        date_of_birth=row["date_of_birth"],
+        notes=row["notes"],
+    )
+
+
+def customer_query(text: str) -> dict[str, Any] | None:
+    """What a search box's text means: name words, and the phone or email
+    prefix it could be.  None when there is nothing to search for."""
+    typed = " ".join(text.split())
+    if not typed:
+        return None
+    lowered = typed.lower()
+    digits = sum(ch.isdigit() for ch in typed)
+    phone_like = digits >= 2 and all(ch.isdigit() or ch in "+-() ." for ch in typed)
+    words = [] if phone_like or "@" in typed else lowered.split(" ")
+    return {
+        "words": words or None,
+        "phone_prefix": contacts.national_prefix_to_e164(typed) if phone_like else None,
+        "email_prefix": lowered.replace(" ", "") if "@" in typed or len(words) == 1 else None,
+    }
+
+
+def _reference_prefix(text: str) -> str | None:
+    typed = text.strip().upper()
+    return typed if typed.startswith("BR") else None
+
+
+def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
+    """The engine's night_plan JSON as a NightPlan (instants in its zone)."""
+    zone = ZoneInfo(data["time_zone"])
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).astimezone(zone)
+
+    def maybe_at(text: str | None) -> datetime | None:
+        return at(text) if text else None
+
+    return NightPlan(
+        venue_id=UUID(data["venue_id"]),
+        venue_name=data["venue_name"],
+        time_zone=data["time_zone"],
+        night=date.fromisoformat(data["night"]),
+        is_closed=bool(data["is_closed"]),
+        event_name=data.get("event_name"),
+        opens_at=maybe_at(data.get("opens_at")),
+        closes_at=maybe_at(data.get("closes_at")),
+        default_booking_minutes=int(data["default_booking_minutes"]),
+        floors=tuple(
+            Floor(id=UUID(f["id"]), name=f["name"], sort_order=int(f["sort_order"]))
+            for f in data.get("floors") or ()
+        ),
+        tables=tuple(
+            TableRow(
+                id=UUID(t["id"]),
+                floor_id=UUID(t["floor_id"]),
+                name=t["name"],
+                capacity=int(t["capacity"]),
+                min_spend=_money(t["min_spend"]),
+                deposit=_money(t["deposit"]),
+                is_premium=bool(t["is_premium"]),
+                grid_order=int(t["grid_order"]),
+            )
+            for t in data.get("tables") or ()
+        ),
+        bookings=tuple(
+            Booking(
+                id=UUID(b["id"]),
+                reference=b["reference"],
+                table_ids=_uuids(b.get("table_ids")),
+                starts_at=at(b["starts_at"]),
+                ends_at=at(b["ends_at"]),
+                party_size=int(b["party_size"]),
+                status=Status(b["status"]),
+                customer_id=UUID(b["customer_id"]),
+                customer_name=b["customer_name"],
+                customer_phone=b.get("customer_phone"),
+                customer_email=b.get("customer_email"),
+                deposit=_money(b["deposit"]),
+                min_spend=_money(b["min_spend"]),
+                source=b["source"],
+                occasion=b.get("occasion"),
+                special_requests=b.get("special_requests"),
+                payment_ref=b.get("payment_ref"),
+            )
+            for b in data.get("bookings") or ()
+        ),
+        holds=tuple(
+            Hold(
+                id=UUID(h["id"]),
+                table_id=UUID(h["table_id"]),
+                starts_at=at(h["starts_at"]),
+                ends_at=at(h["ends_at"]),
+                terminal=h["terminal"],
+                expires_at=at(h["expires_at"]),
+            )
+            for h in data.get("holds") or ()
+        ),
+    )
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _uuids(values: Iterable[str] | None) -> tuple[UUID, ...]:
+    return tuple(UUID(v) for v in values or ())
+
+
+def _figure(row: Row) -> MonitoringFigure:
+    def dec(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    return MonitoringFigure(
+        name=row["name"],
+        label=row.get("label") or row["name"],
+        value=dec(row["value"]) or Decimal(0),
+        unit=row.get("unit") or "",
+        warn_at=dec(row.get("warn_at")),
+        alert_at=dec(row.get("alert_at")),
+        status=row.get("status") or "ok",
+    )
