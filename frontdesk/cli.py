@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from frontdesk import migrations, server
+from frontdesk.loadtest import add_parser as add_loadtest_parser
+from frontdesk.loadtest import run_command as run_loadtest
 from frontdesk.problems import SetupProblem
 from frontdesk.settings import DATABASE_URL_ENV, Settings
 
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser(
         "stop", help="stop the built-in server", description="Stop the built-in server."
     )
+    add_loadtest_parser(commands)
     return parser
 
 
@@ -76,6 +79,8 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return open_window(settings, url)
         if args.command == "db":
             return _db(args, settings)
+        if args.command == "loadtest":
+            return run_loadtest(args, settings)
     except SetupProblem as problem:
         print(f"frontdesk: {problem}", file=sys.stderr)
         return 1
