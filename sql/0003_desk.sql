@@ -139,27 +139,8 @@ $$;
 -- terminals see them as "being booked" (night_plan, check_table_availability)
 -- and cannot book or hold over them until they expire or are released.
 
--- A terminal's own live holds on these tables that overlap a period go once
--- the terminal books them.
-CREATE FUNCTION fd_consume_holds() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    DELETE FROM public.holds h
-     WHERE h.venue_id = NEW.venue_id
-       AND h.table_id = NEW.table_id
-       AND h.night = NEW.night
-       AND h.terminal = public.fd_current_terminal()
-       AND h.period && NEW.period;
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER booking_tables_consume_holds
-    AFTER INSERT OR UPDATE OF table_id, period, is_active ON booking_tables
-    FOR EACH ROW
-    WHEN (NEW.is_active)
-    EXECUTE FUNCTION fd_consume_holds();
+-- A desk's own holds go when it books or moves onto those tables (the
+-- booking core in 0002 deletes them).
 
 CREATE FUNCTION hold_tables(venue_id uuid, table_ids uuid[], night date,
                             starts_at timestamptz, ends_at timestamptz)
@@ -175,10 +156,8 @@ DECLARE
     p_ends    ALIAS FOR $5;
     v         venues%ROWTYPE;
     term      text := fd_current_terminal();
-    want      tstzrange;
-    span      tstzrange;
     tids      uuid[];
-    clash     record;
+    refusal   fd_refusal;
     until     timestamptz;
     ids       uuid[];
 BEGIN
@@ -200,23 +179,11 @@ BEGIN
             NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
-    IF p_night IS NULL OR p_starts IS NULL OR p_ends IS NULL OR p_ends <= p_starts THEN
-        RETURN QUERY SELECT false, 'INVALID_TIME', 'The end must be after the start.',
-            NULL::uuid[], NULL::timestamptz;
-        RETURN;
-    END IF;
-    span := fd_night_span(p_venue, p_night);
-    IF span IS NULL THEN
-        RETURN QUERY SELECT false, 'VENUE_CLOSED',
-            format('%s is closed on %s.', v.name, to_char(p_night, 'FMDay DD Mon YYYY')),
-            NULL::uuid[], NULL::timestamptz;
-        RETURN;
-    END IF;
-    want := tstzrange(p_starts, p_ends, '[)');
-    IF NOT span @> want THEN
-        RETURN QUERY SELECT false, 'OUTSIDE_HOURS',
-            format('That night runs %s–%s.', fd_hhmm(lower(span), v.time_zone), fd_hhmm(upper(span), v.time_zone)),
-            NULL::uuid[], NULL::timestamptz;
+    -- The night and times by the booking rules (0002), in the same words;
+    -- a hold has no party yet, so the smallest party stands in.
+    refusal := fd_booking_refusal(p_venue, p_night, p_starts, p_ends, v.min_party_size);
+    IF refusal.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
 
@@ -227,30 +194,10 @@ BEGIN
             NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
-
-    SELECT vt.name, bt.period INTO clash
-      FROM booking_tables bt JOIN venue_tables vt ON vt.id = bt.table_id
-     WHERE bt.venue_id = p_venue AND bt.table_id = ANY (tids)
-       AND bt.is_active AND bt.period && want
-     ORDER BY vt.grid_order, lower(bt.period)
-     LIMIT 1;
-    IF FOUND THEN
-        RETURN QUERY SELECT false, 'TABLE_UNAVAILABLE',
-            format('%s is booked %s–%s that night.', clash.name,
-                   fd_hhmm(lower(clash.period), v.time_zone), fd_hhmm(upper(clash.period), v.time_zone)),
-            NULL::uuid[], NULL::timestamptz;
-        RETURN;
-    END IF;
-    SELECT vt.name, h.terminal INTO clash
-      FROM holds h JOIN venue_tables vt ON vt.id = h.table_id
-     WHERE h.venue_id = p_venue AND h.night = p_night AND h.table_id = ANY (tids)
-       AND h.period && want AND h.expires_at > now() AND h.terminal <> term
-     ORDER BY vt.grid_order
-     LIMIT 1;
-    IF FOUND THEN
-        RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
-            format('%s is being booked at %s; try again in a moment.', clash.name, clash.terminal),
-            NULL::uuid[], NULL::timestamptz;
+    -- Under the locks: an active booking, or another desk's live hold.
+    refusal := fd_availability_refusal(p_venue, tids, tstzrange(p_starts, p_ends, '[)'), NULL);
+    IF refusal.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
 
@@ -260,7 +207,7 @@ BEGIN
     until := now() + make_interval(mins => v.hold_minutes);
     WITH ins AS (
         INSERT INTO holds (venue_id, table_id, night, period, terminal, staff_id, expires_at)
-        SELECT p_venue, t, p_night, want, term, fd_current_staff_id(), until
+        SELECT p_venue, t, p_night, tstzrange(p_starts, p_ends, '[)'), term, fd_current_staff_id(), until
           FROM unnest(tids) AS t
         RETURNING id
     )
@@ -402,7 +349,7 @@ AS $$
                    coalesce(sum(total_deposit), 0)::numeric(12, 2),
                    coalesce(sum(total_min_spend), 0)::numeric(12, 2), 1, 0
               FROM active
-             WHERE EXISTS (SELECT 1 FROM venues WHERE id = $1)) AS rows
+            HAVING EXISTS (SELECT 1 FROM venues WHERE id = $1)) AS rows
      ORDER BY part, sort_order, name
 $$;
 
