@@ -529,6 +529,10 @@ BEGIN
         cust := fd_match_customer(p_venue_id, p_customer_id, p_email, p_phone, p_name, p_source = 'walk_in');
         refusal := coalesce(cust.refusal, fd_age_refusal(p_venue_id, p_night, cust.date_of_birth));
     END IF;
+    IF refusal.code IS NULL THEN  -- a table visibly taken needs no turn in the queue to say so
+        v_period := tstzrange(p_starts_at, p_ends_at, '[)');
+        refusal := fd_availability_refusal(p_venue_id, tables, v_period, NULL);
+    END IF;
     IF refusal.code IS NOT NULL THEN
         r_code := refusal.code; r_message := refusal.message;
         RETURN;
@@ -544,8 +548,7 @@ BEGIN
                             fd_name_list(names, 'or'));
         RETURN;
     END IF;
-    -- A statement of its own, so that it reads what committed while we waited.
-    v_period := tstzrange(p_starts_at, p_ends_at, '[)');
+    -- Again, in a statement of its own, so that it reads what committed while we waited.
     refusal := fd_availability_refusal(p_venue_id, tables, v_period, NULL);
     IF refusal.code IS NOT NULL THEN
         r_code := refusal.code; r_message := refusal.message;
