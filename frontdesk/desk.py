@@ -126,13 +126,26 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class MonitoringFigure:
-    name: str  # stable key, e.g. "conflicts_prevented_today"
+    name: str  # stable key: "lock_failure_rate", "booking_fn_p95_ms"...
     label: str  # for a manager
-    value: Decimal
-    unit: str
-    warn_at: Decimal | None
-    alert_at: Decimal | None
-    status: str  # "ok", "warning" or "alert"
+    value: Decimal  # rates are fractions (0.05 = 5%)
+    unit: str  # "", "rate" or "ms"
+    threshold: Decimal | None  # the seed's alert threshold, if it has one
+    alert: bool  # over the threshold
+
+
+#: The figures a manager sees, in order: (name, label, unit, alert name).
+MONITORING = (
+    ("conflicts_prevented_today", "Conflicts prevented today", "", None),
+    ("attempts_today", "Booking attempts today", "", None),
+    ("lock_busy_rate", "Lock failure rate", "rate", "lock_failure_rate"),
+    ("conflict_rate", "Conflict rate", "rate", "conflict_rate"),
+    ("booking_fn_avg_ms", "Booking function, average", "ms", None),
+    ("booking_fn_p95_ms", "Booking function, 95th percentile", "ms", "booking_fn_p95_ms"),
+    ("connections_in_use", "Connections to this database", "", None),
+    ("server_connections", "Connections to the server", "", None),
+    ("connections_used", "Share of the server's connections in use", "rate", "connections_used"),
+)
 
 
 RetryCallback = Callable[[int, Refused], None]
@@ -534,9 +547,17 @@ class Desk:
         ]
 
     def monitoring(self) -> list[MonitoringFigure]:
-        """The seed's monitoring figures with their alert thresholds."""
-        rows = self._call("SELECT * FROM monitoring_figures(%(venue_id)s)", {}, "monitoring")
-        return [_figure(r) for r in rows]
+        """The seed's monitoring figures for today, with their alert thresholds."""
+        rows = self._call(
+            "SELECT m.*, (SELECT jsonb_object_agg(a.figure, jsonb_build_array(a.value, "
+            "a.threshold, a.alert)) FROM monitoring_alerts(%(venue_id)s) a) AS alerts "
+            "FROM monitoring_figures m WHERE m.venue_id = %(venue_id)s",
+            {},
+            "monitoring",
+        )
+        if not rows:
+            raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
+        return monitoring_figures(rows[0])
 
     # --- plumbing -----------------------------------------------------------
 
@@ -703,16 +724,22 @@ def _uuids(values: Iterable[str] | None) -> tuple[UUID, ...]:
     return tuple(UUID(v) for v in values or ())
 
 
-def _figure(row: Row) -> MonitoringFigure:
-    def dec(value: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    return MonitoringFigure(
-        name=row["name"],
-        label=row.get("label") or row["name"],
-        value=dec(row["value"]) or Decimal(0),
-        unit=row.get("unit") or "",
-        warn_at=dec(row.get("warn_at")),
-        alert_at=dec(row.get("alert_at")),
-        status=row.get("status") or "ok",
-    )
+def monitoring_figures(row: Row) -> list[MonitoringFigure]:
+    """The monitoring_figures row (with its alerts as JSON) as figures."""
+    alerts: Mapping[str, list[Any]] = row.get("alerts") or {}
+    figures = []
+    for name, label, unit, alert_name in MONITORING:
+        value, threshold, alert = row.get(name), None, False
+        if alert_name and alert_name in alerts:
+            value, threshold, alert = alerts[alert_name]
+        figures.append(
+            MonitoringFigure(
+                name=name,
+                label=label,
+                value=_money(value),
+                unit=unit,
+                threshold=None if threshold is None else Decimal(str(threshold)),
+                alert=bool(alert),
+            )
+        )
+    return figures
