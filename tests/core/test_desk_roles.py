@@ -1,0 +1,151 @@
+"""Least privilege: frontdesk_app reads and calls functions, never writes tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.core.desk_helpers import (
+    VENUE,
+    Conn,
+    a_customer,
+    as_desk,
+    at,
+    insert_booking,
+    one,
+    quiet_friday,
+    scalar,
+    table_id,
+)
+
+
+def _login_role(admin: Conn, *, member: bool) -> str:
+    name = f"fd_test_{'app' if member else 'nobody'}_{uuid.uuid4().hex[:8]}"
+    admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+    if member:
+        admin.execute(sql.SQL("GRANT frontdesk_app TO {}").format(sql.Identifier(name)))
+    return name
+
+
+@pytest.fixture
+def app(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
+    """A session of a LOGIN role that is a member of frontdesk_app."""
+    name = _login_role(demo_conn, member=True)
+    try:
+        with psycopg.connect(demo_db_url, user=name, autocommit=True) as conn:
+            assert scalar(conn, "SELECT current_user") == name
+            yield conn
+    finally:
+        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def nobody(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
+    """A session of a LOGIN role with no grants at all."""
+    name = _login_role(demo_conn, member=False)
+    try:
+        with psycopg.connect(demo_db_url, user=name, autocommit=True) as conn:
+            yield conn
+    finally:
+        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO bookings (venue_id, reference, customer_id, night, starts_at, ends_at, "
+        "party_size) SELECT venue_id, 'BR-991231-AAAAAA', customer_id, night, starts_at, "
+        "ends_at, 2 FROM bookings LIMIT 1",
+        "UPDATE bookings SET status = 'cancelled'",
+        "DELETE FROM booking_tables",
+        "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) "
+        "SELECT venue_id, id, current_date, tstzrange(now(), now() + interval '1h'), 'X', now() "
+        "FROM venue_tables LIMIT 1",
+        "UPDATE customers SET name = 'Mallory'",
+        "DELETE FROM audit_logs",
+        "INSERT INTO change_outbox (venue_id, kind) VALUES (gen_random_uuid(), 'x')",
+        "TRUNCATE change_feed",
+        "UPDATE venues SET hold_minutes = 1",
+    ],
+)
+def test_the_app_role_cannot_write_tables(app: Conn, statement: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app.execute(statement)
+
+
+def test_the_app_role_reads_and_books_through_the_functions(app: Conn, demo_conn: Conn) -> None:
+    night = quiet_friday(demo_conn)
+    booth3, booth4 = table_id(demo_conn, "Booth 3"), table_id(demo_conn, "Booth 4")
+    assert scalar(app, "SELECT count(*) FROM bookings") > 0
+    assert scalar(app, "SELECT night_plan(%s, %s) ->> 'venue_name'", [VENUE, night]) == (
+        "The Backroom Leeds"
+    )
+    row = one(app, "SELECT success, error_code, booking_id FROM create_booking_atomic("
+              "%s, 'new.guest@example.com', '07700 900777', 'New Guest', %s, %s, '22:00', "
+              "'00:30', 4)", [VENUE, [booth3], night])
+    assert row[:2] == (True, None)
+    web_booking = row[2]
+    as_desk(app, "DESK-1", "Priya")
+    row = one(app, "SELECT success, error_code, booking_id FROM desk_book(%s, %s, %s, %s, %s, "
+              "%s, 2)", [VENUE, a_customer(demo_conn), [booth4], night,
+                         at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])
+    assert row[:2] == (True, None)
+    desk_booking = row[2]
+    assert one(app, "SELECT * FROM move_booking(%s, NULL, %s, %s)",
+               [desk_booking, at(demo_conn, night, "23:00"), at(demo_conn, night, "00:00")])[0]
+    assert one(app, "SELECT * FROM set_booking_status(%s, 'arrived')", [web_booking])[0]
+    assert one(app, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+               [VENUE, [table_id(demo_conn, "Booth 5")], night,
+                at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])[0]
+    assert one(app, "SELECT * FROM release_holds(%s)", [VENUE])[3] == 1
+    assert scalar(app, "SELECT relay_changes()") > 0
+    assert scalar(app, "SELECT count(*) FROM monitoring_figures") == 1
+    assert scalar(app, "SELECT count(*) FROM night_summary(%s, %s)", [VENUE, night]) == 3
+    # The writes were audited as the desk that made them.
+    assert scalar(
+        demo_conn,
+        "SELECT count(*) FROM audit_logs WHERE record_id = %s AND terminal = 'DESK-1' "
+        "AND staff_name = 'Priya'",
+        [desk_booking],
+    ) >= 3
+
+
+def test_owner_rights_functions_are_not_for_everyone(nobody: Conn, demo_conn: Conn) -> None:
+    booking = insert_booking(demo_conn, ["Booth 3"], quiet_friday(demo_conn), "22:00", "00:30")
+    for call, args in [
+        ("SELECT * FROM set_booking_status(%s, 'cancelled')", [booking]),
+        ("SELECT relay_changes()", None),
+        ("SELECT * FROM create_booking_atomic(%s, 'a@example.com', NULL, 'A', "
+         "ARRAY[]::uuid[], current_date, '22:00', '23:00', 2)", [VENUE]),
+    ]:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            nobody.execute(call, args)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        nobody.execute("SELECT count(*) FROM bookings")
+    assert scalar(demo_conn, "SELECT status FROM bookings WHERE id = %s", [booking]) == "confirmed"
+
+
+def test_every_writing_function_runs_with_its_owners_rights_and_a_pinned_path(
+    demo_conn: Conn,
+) -> None:
+    rows = demo_conn.execute(
+        """
+        SELECT p.proname, p.prosecdef, p.proconfig,
+               has_function_privilege('public', p.oid, 'EXECUTE'),
+               has_function_privilege('frontdesk_app', p.oid, 'EXECUTE')
+          FROM pg_proc p
+         WHERE p.pronamespace = 'public'::regnamespace
+           AND p.proname IN ('create_booking_atomic', 'desk_book', 'move_booking', 'walk_in',
+                             'set_booking_status', 'hold_tables', 'release_holds',
+                             'relay_changes')
+        """
+    ).fetchall()
+    assert len(rows) == 8
+    for name, definer, config, public, app in rows:
+        assert definer, name
+        assert config == ["search_path=public, pg_temp"], name
+        assert (public, app) == (False, True), name
