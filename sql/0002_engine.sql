@@ -480,8 +480,13 @@ CREATE FUNCTION fd_write_refusal(p_sqlstate text, p_message text, p_detail text,
 AS $$
 BEGIN
     IF p_sqlstate = '23P01' THEN
-        RETURN coalesce(fd_availability_refusal(p_venue_id, p_table_ids, p_period, p_exclude_booking_id),
-                        fd_refuse('TABLE_UNAVAILABLE', 'That table was booked at the same moment by someone else.'));
+        RETURN coalesce(
+            fd_availability_refusal(p_venue_id, p_table_ids, p_period, p_exclude_booking_id),
+            fd_refuse('TABLE_UNAVAILABLE',  -- a snapshot too old to see who
+                      format('%s was booked by someone else at the same moment.',
+                             fd_name_list(ARRAY(SELECT t.name FROM venue_tables t
+                                                 WHERE t.id = ANY (p_table_ids)
+                                                 ORDER BY t.grid_order, t.name), 'or'))));
     END IF;
     IF p_sqlstate = '23514' AND p_detail IN ('PAST_DATE', 'TOO_FAR_AHEAD', 'PARTY_SIZE', 'OVER_CAPACITY',
                                              'UNDER_AGE', 'INVALID_TIME', 'UNKNOWN_TABLE', 'UNKNOWN_VENUE',

@@ -21,10 +21,12 @@ from tests.core.engine_helpers import (
     connect,
     create_booking,
     instant,
+    last_attempt,
     make_venue,
     move_booking,
     night_ahead,
     overlapping_active_pairs,
+    snapshot,
     wait_until,
 )
 
@@ -233,3 +235,27 @@ def test_a_booking_of_the_table_a_move_leaves_waits_and_then_gets_it(
         assert later.result(timeout=10)["success"]
     assert create_booking(conn, venue, tables=venue.t("T2"), start="22:30",
                           end="23:00")["success"]
+
+
+def test_a_clash_the_lock_could_not_see_comes_back_as_a_refusal(
+    db_url: str, conn: Conn, venue: Venue
+) -> None:
+    """A REPEATABLE READ caller's snapshot predates a booking committed meanwhile: its
+    checks pass, the exclusion constraint fires, and the answer is still a refusal,
+    with nothing written (not even the new customer)."""
+    mover = create_booking(conn, venue, tables=venue.t("T3"), start="01:00", end="02:00")
+    with connect(db_url, autocommit=False) as s1, connect(db_url) as s2:
+        s1.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        s1.execute("SELECT 1")  # the snapshot is taken here
+        assert create_booking(s2, venue, start="22:00", end="23:00")["success"]
+        before = snapshot(conn)
+        row = create_booking(s1, venue, start="22:30", end="23:30", email="new@example.com",
+                             name="New Guest")
+        assert row["error_code"] == "TABLE_UNAVAILABLE", row
+        assert row["error_message"] == "T2 was booked by someone else at the same moment."
+        moved = move_booking(s1, mover["booking_id"], *_move_args(conn, venue, "T2", "22:45",
+                                                                  "23:15"))
+        assert moved["error_code"] == "TABLE_UNAVAILABLE", moved
+        s1.commit()
+    assert snapshot(conn) == before
+    assert last_attempt(conn)["error_code"] == "TABLE_UNAVAILABLE"
