@@ -178,10 +178,12 @@ def run(opts: Options) -> dict[str, Any]:
         signal.signal(signal.SIGTERM, on_term)  # drop the database on kill too
     started = time.monotonic()
     try:
-        progress.note(f"server {data['server_version']} at {data['server']}; {binary}")
         with scratch.throwaway_database(opts.url) as (name, url):
             data["database"] = name
-            progress.note(f"throwaway database {name} created and migrated")
+            progress.note(
+                f"throwaway database {name} created and migrated on {data['server']} "
+                f"(PostgreSQL {data['server_version']}); pgbench: {binary}"
+            )
             with psycopg.connect(url, autocommit=True) as conn:
                 ctx = scenarios.Context(
                     url=url, conn=conn, progress=progress, seconds=opts.seconds,

@@ -502,9 +502,10 @@ class _Probe:
         self.failures = 0
 
     def saw(self, booking_id: str, at: float) -> None:
+        # Every booking's, not just the probes': a listener may hear of a
+        # probe before the probe's thread has noted its commit.
         with self.lock:
-            if booking_id in self.committed or booking_id in self.seen:
-                self.seen.setdefault(booking_id, []).append(at)
+            self.seen.setdefault(booking_id, []).append(at)
 
     def saw_night(self, night: date, at: float) -> None:
         """A coalesced change for a night: it covers every probe committed before it."""
@@ -588,9 +589,12 @@ def _listening(ctx: Context, venue: Venue, listeners: int, probe: _Probe) -> Ite
             def on_changes(changes: list[Any], _ev: threading.Event = ev) -> None:
                 now = time.perf_counter()
                 for change in changes:
-                    night = getattr(change, "night", None)
-                    if isinstance(night, date):
-                        probe.saw_night(night, now)
+                    booking_ids = getattr(change, "booking_ids", None)
+                    if booking_ids is not None:
+                        for bid in booking_ids:
+                            probe.saw(str(bid), now)
+                    elif isinstance(getattr(change, "night", None), date):
+                        probe.saw_night(change.night, now)
 
             def on_state(state: Any, _ev: threading.Event = ev) -> None:
                 if str(getattr(state, "value", state)).lower() == "live":
