@@ -6,10 +6,13 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import BookingRequest, Desk
@@ -459,3 +462,44 @@ def test_naive_times_are_read_as_the_venues_wall_clock(desk: Desk, demo_conn: Co
     found = desk.suggestions(night, starts, starts + timedelta(hours=2), 4)
     assert found
 
+
+
+# --- as the app's least-privileged role -------------------------------------------------
+
+
+def _as_user(url: str, user: str, password: str) -> str:
+    parts = urlsplit(url)
+    where = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{where}"))
+
+
+def test_the_services_work_as_the_apps_role(demo_db_url: str, demo_conn: Conn) -> None:
+    """A login role in frontdesk_app may not write tables, yet every service works."""
+    role = f"fd_desk_{uuid4().hex[:8]}"
+    demo_conn.execute(
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'desk-pw' IN ROLE frontdesk_app").format(
+            sql.Identifier(role)))
+    db = Database(_as_user(demo_db_url, role, "desk-pw"), staff=StaffContext("DESK-9", "Dan"))
+    try:
+        desk = Desk(db, VENUE, wait=Waits())
+        night = quiet_friday(demo_conn)
+        guest = desk.create_customer("Role Test", phone="07700 900999")
+        desk.update_customer(guest.id, name="Role Tested", phone="07700 900999", email=None,
+                             date_of_birth=None, notes=None)
+        assert desk.search_customers("role")
+        result = desk.book(request(demo_conn, night, ["Booth 3"], customer_name="New Guest",
+                                   phone="07700 900998"))
+        desk.move(result.booking_id, table_ids=[table_id(demo_conn, "Booth 4")],
+                  starts_at=at(demo_conn, night, "22:00"), ends_at=at(demo_conn, night, "00:00"))
+        assert desk.set_status(result.booking_id, Status.CANCELLED) is Status.CONFIRMED
+        desk.hold([table_id(demo_conn, "Booth 5")], night, at(demo_conn, night, "22:00"),
+                  at(demo_conn, night, "23:00"))
+        assert desk.release_holds() == 1
+        assert desk.night_plan(night).bookings and desk.night_summary(night).total
+        assert desk.find_bookings("new guest", from_night=night)
+        assert desk.monitoring()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.call("DELETE FROM customers", what="a write the role may not do")
+    finally:
+        db.close()
+        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
