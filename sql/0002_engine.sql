@@ -114,20 +114,24 @@ BEGIN
         RETURN fd_refuse('PAST_DATE', format('%s is in the past.', fd_night_label(p_night)));
     END IF;
     IF p_night > current_night(p_venue_id) + v.max_days_ahead THEN
-        RETURN fd_refuse('TOO_FAR_AHEAD', format('%s is too far ahead: we take bookings up to %s days ahead.',
-                                        fd_night_label(p_night), v.max_days_ahead));
+        RETURN fd_refuse('TOO_FAR_AHEAD',
+                         format('%s is too far ahead: we take bookings up to %s days ahead.',
+                                fd_night_label(p_night), v.max_days_ahead));
     END IF;
     IF span IS NULL THEN
-        SELECT n.event_name INTO event FROM nights n WHERE n.venue_id = p_venue_id AND n.night = p_night;
-        RETURN fd_refuse('VENUE_CLOSED', format('%s is closed on %s%s.', v.name, fd_night_label(p_night),
-                                       ' (' || event || ')'));
+        SELECT n.event_name INTO event FROM nights n
+         WHERE n.venue_id = p_venue_id AND n.night = p_night;
+        RETURN fd_refuse('VENUE_CLOSED', format('%s is closed on %s%s.', v.name,
+                                                fd_night_label(p_night), ' (' || event || ')'));
     END IF;
     IF NOT span @> tstzrange(p_starts_at, p_ends_at, '[)') THEN
         RETURN fd_refuse('OUTSIDE_HOURS', format('%s is open %s on %s.', v.name,
-                                        fd_local_times(p_venue_id, span), fd_night_label(p_night)));
+                                                 fd_local_times(p_venue_id, span),
+                                                 fd_night_label(p_night)));
     END IF;
     IF p_party_size IS NULL OR p_party_size NOT BETWEEN v.min_party_size AND v.max_party_size THEN
-        RETURN fd_refuse('PARTY_SIZE', format('Party size must be %s to %s.', v.min_party_size, v.max_party_size));
+        RETURN fd_refuse('PARTY_SIZE', format('Party size must be %s to %s.',
+                                              v.min_party_size, v.max_party_size));
     END IF;
     RETURN NULL;
 END
@@ -179,16 +183,18 @@ BEGIN
       FROM venue_tables t
      WHERE t.venue_id = p_venue_id AND t.is_active AND t.id = ANY (p_table_ids);
     IF known < cardinality(p_table_ids) THEN  -- a NULL element never matches, so lands here
-        RETURN fd_refuse('UNKNOWN_TABLE', CASE WHEN cardinality(p_table_ids) = 1
-                                      THEN 'That table is not one of this venue''s tables in service.'
-                                      ELSE 'One of those tables is not one of this venue''s tables in service.' END);
+        RETURN fd_refuse('UNKNOWN_TABLE',
+                         CASE WHEN cardinality(p_table_ids) = 1
+                              THEN 'That table is not one of this venue''s tables in service.'
+                              ELSE 'One of those tables is not one of this venue''s tables in service.' END);
     END IF;
     IF NOT fd_tables_joinable(p_venue_id, p_table_ids) THEN
         RETURN fd_refuse('TABLES_NOT_JOINABLE', format('%s cannot be joined.', fd_name_list(names)));
     END IF;
     IF p_party_size > seats THEN
-        RETURN fd_refuse('OVER_CAPACITY', format('Party of %s is more than %s seat%s (%s).', p_party_size,
-                                        fd_name_list(names), CASE WHEN known = 1 THEN 's' ELSE '' END, seats));
+        RETURN fd_refuse('OVER_CAPACITY',
+                         format('Party of %s is more than %s seat%s (%s).', p_party_size,
+                                fd_name_list(names), CASE WHEN known = 1 THEN 's' ELSE '' END, seats));
     END IF;
     RETURN NULL;
 END
@@ -214,7 +220,7 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         RETURN fd_refuse('TABLE_UNAVAILABLE', format('%s is booked %s that night.', clash.name,
-                                            fd_local_times(p_venue_id, clash.period)));
+                                                     fd_local_times(p_venue_id, clash.period)));
     END IF;
     SELECT t.name, h.terminal INTO clash
       FROM holds h JOIN venue_tables t ON t.id = h.table_id
@@ -224,8 +230,9 @@ BEGIN
      ORDER BY t.grid_order
      LIMIT 1;
     IF FOUND THEN
-        RETURN fd_refuse('TABLE_BEING_BOOKED', format('%s is being booked at %s; try again in a moment.',
-                                             clash.name, clash.terminal));
+        RETURN fd_refuse('TABLE_BEING_BOOKED',
+                         format('%s is being booked at %s; try again in a moment.',
+                                clash.name, clash.terminal));
     END IF;
     RETURN NULL;
 END
@@ -244,19 +251,23 @@ DECLARE
     refusal fd_refusal;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        refusal := fd_booking_refusal(NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at, NEW.party_size);
+        refusal := fd_booking_refusal(NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at,
+                                      NEW.party_size);
     ELSIF (NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at, NEW.party_size)
           IS DISTINCT FROM (OLD.venue_id, OLD.night, OLD.starts_at, OLD.ends_at, OLD.party_size) THEN
-        refusal := fd_booking_refusal(NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at, NEW.party_size);
+        refusal := fd_booking_refusal(NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at,
+                                      NEW.party_size);
     ELSIF NEW.customer_id IS NOT DISTINCT FROM OLD.customer_id THEN
         RETURN NEW;  -- status, notes...: nothing a rule looks at
     END IF;
     IF refusal.code IS NULL THEN
         refusal := fd_age_refusal(NEW.venue_id, NEW.night,
-                                  (SELECT c.date_of_birth FROM customers c WHERE c.id = NEW.customer_id));
+                                  (SELECT c.date_of_birth FROM customers c
+                                    WHERE c.id = NEW.customer_id));
     END IF;
     IF refusal.code IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = refusal.message, DETAIL = refusal.code;
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = refusal.message,
+                              DETAIL = refusal.code;
     END IF;
     RETURN NEW;
 END
@@ -365,7 +376,8 @@ $$;
 -- An email as stored (lower case, trimmed), or NULL when it cannot be one.
 CREATE FUNCTION fd_normalise_email(p_email text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN lower(btrim(p_email)) ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN lower(btrim(p_email)) END;
+    RETURN CASE WHEN lower(btrim(p_email)) ~ '^[^@[:space:]]+@[^@[:space:]]+$'
+                THEN lower(btrim(p_email)) END;
 
 -- Who a booking is for: the given customer; else the venue's customer with
 -- this email, else with this phone; else a new one (customer_id NULL here,
@@ -391,9 +403,11 @@ BEGIN
     email := fd_normalise_email(p_email);
     phone := fd_normalise_phone(p_phone);
     IF nullif(btrim(p_email), '') IS NOT NULL AND email IS NULL THEN
-        refusal := fd_refuse('INVALID_CUSTOMER', format('"%s" is not an email address.', btrim(p_email)));
+        refusal := fd_refuse('INVALID_CUSTOMER',
+                             format('"%s" is not an email address.', btrim(p_email)));
     ELSIF nullif(btrim(p_phone), '') IS NOT NULL AND phone IS NULL THEN
-        refusal := fd_refuse('INVALID_CUSTOMER', format('"%s" is not a phone number.', btrim(p_phone)));
+        refusal := fd_refuse('INVALID_CUSTOMER',
+                             format('"%s" is not a phone number.', btrim(p_phone)));
     ELSIF email IS NULL AND phone IS NULL AND NOT p_walk_in THEN
         refusal := fd_refuse('INVALID_CUSTOMER', 'We need a phone number or an email for the booking.');
     END IF;
@@ -452,7 +466,8 @@ $$;
 CREATE FUNCTION fd_new_reference(p_night date) RETURNS text
     LANGUAGE sql VOLATILE
     RETURN 'BR-' || to_char(p_night, 'YYMMDD') || '-'
-           || (SELECT string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 1 + floor(random() * 32)::integer, 1), '')
+           || (SELECT string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+                                        1 + floor(random() * 32)::integer, 1), '')
                  FROM generate_series(1, 6));
 
 -- What the tables cost on this night: event nights scale the tables'
@@ -488,9 +503,10 @@ BEGIN
                                                  WHERE t.id = ANY (p_table_ids)
                                                  ORDER BY t.grid_order, t.name), 'or'))));
     END IF;
-    IF p_sqlstate = '23514' AND p_detail IN ('PAST_DATE', 'TOO_FAR_AHEAD', 'PARTY_SIZE', 'OVER_CAPACITY',
-                                             'UNDER_AGE', 'INVALID_TIME', 'UNKNOWN_TABLE', 'UNKNOWN_VENUE',
-                                             'VENUE_CLOSED', 'OUTSIDE_HOURS') THEN
+    IF p_sqlstate = '23514'
+       AND p_detail IN ('PAST_DATE', 'TOO_FAR_AHEAD', 'PARTY_SIZE', 'OVER_CAPACITY', 'UNDER_AGE',
+                        'INVALID_TIME', 'UNKNOWN_TABLE', 'UNKNOWN_VENUE', 'VENUE_CLOSED',
+                        'OUTSIDE_HOURS') THEN
         RETURN fd_refuse(p_detail, p_message);
     END IF;
     RETURN NULL;
@@ -512,7 +528,7 @@ CREATE FUNCTION fd_book_try(p_venue_id uuid, p_customer_id uuid, p_email text, p
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    tables   uuid[] := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
+    tables     uuid[] := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
     v_terminal text := nullif(current_setting('frontdesk.terminal', true), '');
     v_staff    text := current_setting('frontdesk.staff_id', true);
     refusal    fd_refusal;
@@ -531,7 +547,8 @@ BEGIN
         refusal := fd_tables_refusal(p_venue_id, tables, p_party_size);
     END IF;
     IF refusal.code IS NULL THEN
-        cust := fd_match_customer(p_venue_id, p_customer_id, p_email, p_phone, p_name, p_source = 'walk_in');
+        cust := fd_match_customer(p_venue_id, p_customer_id, p_email, p_phone, p_name,
+                                  p_source = 'walk_in');
         refusal := coalesce(cust.refusal, fd_age_refusal(p_venue_id, p_night, cust.date_of_birth));
     END IF;
     IF refusal.code IS NULL THEN  -- a table visibly taken needs no turn in the queue to say so
@@ -571,11 +588,11 @@ BEGIN
                                   party_size, status, source, total_deposit, total_min_spend,
                                   special_requests, occasion, stripe_payment_intent_id,
                                   created_by, terminal)
-            VALUES (new_id, p_venue_id, r_reference, cust.customer_id, p_night, p_starts_at, p_ends_at,
-                    p_party_size, p_status, p_source, price.deposit, price.min_spend,
-                    p_special_requests, p_occasion, p_payment_ref,
-                    CASE WHEN v_staff ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                         THEN v_staff::uuid END,
+            VALUES (new_id, p_venue_id, r_reference, cust.customer_id, p_night,
+                    p_starts_at, p_ends_at, p_party_size, p_status, p_source,
+                    price.deposit, price.min_spend, p_special_requests, p_occasion, p_payment_ref,
+                    CASE WHEN v_staff ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+                         THEN v_staff::uuid END,  -- a malformed staff id is no reason to refuse
                     v_terminal)
             ON CONFLICT (reference) DO NOTHING;
             EXIT WHEN FOUND;
@@ -588,7 +605,8 @@ BEGIN
     EXCEPTION WHEN exclusion_violation OR check_violation THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_detail = PG_EXCEPTION_DETAIL;
-        refusal := fd_write_refusal(err_state, err_text, err_detail, p_venue_id, tables, v_period, NULL);
+        refusal := fd_write_refusal(err_state, err_text, err_detail, p_venue_id, tables,
+                                    v_period, NULL);
         IF refusal.code IS NULL THEN
             RAISE;
         END IF;
@@ -617,7 +635,8 @@ BEGIN
     p_source := coalesce(p_source, 'desk');
     IF p_source NOT IN ('desk', 'phone', 'web', 'walk_in') THEN
         -- a caller's bug, not a refusal a host could act on
-        RAISE EXCEPTION 'unknown booking source "%"', p_source USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'unknown booking source "%"', p_source
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit
       FROM fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name, p_table_ids, p_night,
@@ -659,7 +678,10 @@ BEGIN
             -- order before the row lock, as every booking path takes them.
             IF NOT fd_lock_tables(old_tables || tables, b.night) THEN
                 r_code := 'TABLE_BEING_BOOKED';
-                r_message := 'One of these tables is being booked at another desk; try again in a moment.';
+                r_message := format('%s is being booked at another desk; try again in a moment.',
+                                    fd_name_list(ARRAY(SELECT t.name FROM venue_tables t
+                                                        WHERE t.id = ANY (old_tables || tables)
+                                                        ORDER BY t.grid_order, t.name), 'or'));
                 RETURN;
             END IF;
             SELECT * INTO b FROM bookings WHERE id = p_booking_id FOR UPDATE;
@@ -675,7 +697,8 @@ BEGIN
                                 replace(b.status, '_', '-'));
             RETURN;
         END IF;
-        old_tables := ARRAY(SELECT bt.table_id FROM booking_tables bt WHERE bt.booking_id = b.id ORDER BY 1);
+        old_tables := ARRAY(SELECT bt.table_id FROM booking_tables bt
+                             WHERE bt.booking_id = b.id ORDER BY 1);
         tables := CASE WHEN p_table_ids IS NULL THEN old_tables
                        ELSE ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t) END;
         starts := coalesce(p_starts_at, b.starts_at);
@@ -684,7 +707,8 @@ BEGIN
         refusal := coalesce(fd_booking_refusal(b.venue_id, b.night, starts, ends, party),
                             fd_tables_refusal(b.venue_id, tables, party),
                             fd_age_refusal(b.venue_id, b.night,
-                                           (SELECT c.date_of_birth FROM customers c WHERE c.id = b.customer_id)));
+                                           (SELECT c.date_of_birth FROM customers c
+                                             WHERE c.id = b.customer_id)));
         IF refusal.code IS NULL THEN
             v_period := tstzrange(starts, ends, '[)');
             refusal := fd_availability_refusal(b.venue_id, tables, v_period, b.id);
@@ -698,7 +722,8 @@ BEGIN
     BEGIN
         -- Leave the old tables first: keeping them through the time change
         -- could collide with someone else's booking we are not staying for.
-        DELETE FROM booking_tables bt WHERE bt.booking_id = b.id AND bt.table_id <> ALL (tables);
+        DELETE FROM booking_tables bt
+         WHERE bt.booking_id = b.id AND bt.table_id <> ALL (tables);
         UPDATE bookings
            SET starts_at = starts, ends_at = ends, party_size = party, updated_at = now(),
                -- a new table set commits to its minimum spend; the deposit
@@ -714,7 +739,8 @@ BEGIN
     EXCEPTION WHEN exclusion_violation OR check_violation THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_detail = PG_EXCEPTION_DETAIL;
-        refusal := fd_write_refusal(err_state, err_text, err_detail, b.venue_id, tables, v_period, b.id);
+        refusal := fd_write_refusal(err_state, err_text, err_detail, b.venue_id, tables,
+                                    v_period, b.id);
         IF refusal.code IS NULL THEN
             RAISE;
         END IF;
