@@ -206,9 +206,14 @@ class Database:
                 raise
             raise translated from exc
         except BaseException:
-            # our own bug (or KeyboardInterrupt) mid-transaction: do not hand
-            # a connection of unknown state back to the pool
-            raw.invalidate()
+            # the caller's own exception: a connection left mid-transaction
+            # must not go back to the pool
+            conn = raw.driver_connection
+            if not (
+                isinstance(conn, psycopg.Connection)
+                and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            ):
+                raw.invalidate()
             raise
         finally:
             raw.close()  # back to the pool (or gone, when invalidated)

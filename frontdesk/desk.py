@@ -361,7 +361,7 @@ class Desk:
             {
                 "table_ids": list(table_ids),
                 "party_size": party_size,
-                "name": contacts.normalise_name(name),
+                "name": contacts.normalise_name(name) if name.strip() else "Walk-in",
                 "minutes": minutes,
             },
             "walk_in",

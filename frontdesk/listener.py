@@ -127,11 +127,16 @@ class Listener:
                 self._connect()
                 delay = self._backoff[0]
                 self._serve()
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            except psycopg.Error as exc:
                 if self._stop.is_set():
                     break
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                log.warning("live updates lost (%s); reconnecting in %.1f s", first, delay)
+                if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+                    log.warning("live updates lost (%s); reconnecting in %.1f s", first, delay)
+                else:  # a bug in the feed's SQL or ours: keep trying, loudly
+                    log.error(
+                        "live updates failed (%s); retrying in %.1f s", first, delay, exc_info=True
+                    )
                 self._disconnect()
                 self._set_state(ListenerState.RECONNECTING)
                 if self._stop.wait(delay):
