@@ -52,7 +52,14 @@ class ListenerState(StrEnum):
 
 
 class Listener:
-    """Tells ``on_changes`` what changed at the venue, live."""
+    """Tells ``on_changes`` what changed at the venue, live.
+
+    Coalescing: the first change after a quiet spell goes out at once; what
+    arrives in the next ``coalesce_ms`` goes out together at its end, one
+    ``Change`` per night.  ``on_state`` hears CONNECTING, LIVE, RECONNECTING
+    (LIVE again after a drop: what was missed has been replayed by then, but
+    a window may still reload its night to be sure) and STOPPED.
+    """
 
     def __init__(
         self,
