@@ -200,6 +200,8 @@ def run(opts: Options) -> dict[str, Any]:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     data["duration_s"] = round(time.monotonic() - started, 1)
+    if hasattr(os, "getloadavg"):  # other work on the machine skews the figures: say how much
+        data["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     data["targets"] = report.check_targets(data)
     return data
 

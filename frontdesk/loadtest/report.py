@@ -118,3 +118,68 @@ def write_json(data: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n",
                     encoding="utf-8")
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The figures as Markdown tables, for BENCHMARKS.md."""
+    lines = [
+        "| scenario | clients | figure | value |",
+        "|---|---|---|---|",
+    ]
+
+    def row(scenario: str, clients: Any, figure: str, value: Any) -> None:
+        lines.append(f"| {scenario} | {clients} | {figure} | {_fmt(value)} |")
+
+    for c in data.get("clients", []):
+        b = get(data, f"baseline.c{c}")
+        t = get(data, f"throughput.c{c}")
+        if b:
+            row("baseline", c, "one-row insert transactions/s", b.get("tps"))
+        if t:
+            row("throughput", c, "create_booking_atomic calls/s", t.get("tps"))
+            row("throughput", c, "ratio to baseline", t.get("ratio"))
+            row("throughput", c, "bookings made/s", t.get("booked_per_s"))
+    r = data.get("release")
+    if r:
+        c = r.get("connections")
+        row("release", c, "attempts / answered", f"{r.get('attempts')} / {r.get('answered')}")
+        row("release", c, "booked / capacity", f"{r.get('booked')} / {r.get('capacity')}")
+        row("release", c, "double bookings / errors", f"{r.get('double_bookings')} / "
+            f"{r.get('errors')}")
+        refusals = ", ".join(f"{k} {v}" for k, v in r.get("refusals", {}).items()) or "none"
+        row("release", c, "refusals", refusals)
+        row("release", c, "TABLE_BEING_BOOKED after retries", r.get("being_booked_after_retries"))
+        row("release", c, "p50 / p99 ms", f"{_fmt(r.get('p50_ms'))} / {_fmt(r.get('p99_ms'))}")
+        row("release", c, "whole burst, s", r.get("wall_s"))
+    a = data.get("availability")
+    if a:
+        row("availability", a.get("clients"), f"check_table_availability p50 / p99 ms "
+            f"({a.get('bookings_loaded'):,} bookings)",
+            f"{_fmt(a.get('p50_ms'))} / {_fmt(a.get('p99_ms'))}")
+    n = data.get("night_plan")
+    if n:
+        row("night_plan", n.get("clients"), f"night_plan p50 / p99 ms "
+            f"({n.get('bookings_per_night')} bookings that night)",
+            f"{_fmt(n.get('p50_ms'))} / {_fmt(n.get('p99_ms'))}")
+    lv = data.get("live")
+    if lv:
+        c = lv.get("clients")
+        row("live", c, f"commit-to-listener p50 / p95 ms ({lv.get('listeners')} listeners)",
+            f"{_fmt(lv.get('notify_p50_ms'))} / {_fmt(lv.get('notify_p95_ms'))}")
+        row("live", c, "bookings/s without / with listeners",
+            f"{_fmt(lv.get('tps_without'))} / {_fmt(lv.get('tps_with'))}")
+        row("live", c, "cost (fraction lost)", lv.get("cost_ratio"))
+    out = "\n".join(lines) + "\n"
+    targets = data.get("targets", [])
+    if targets:
+        out += "\n| target | value | met |\n|---|---|---|\n"
+        for t in targets:
+            met = "n/a" if t["met"] is None else ("yes" if t["met"] else "**no**")
+            out += f"| {t['what']} ({t['target']}) | {_fmt(t['value'])} | {met} |\n"
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), end="")
