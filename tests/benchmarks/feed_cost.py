@@ -17,7 +17,14 @@ machine hits both.  Modes:
 - relay:    (with --relay) the triggers on and a relay calling relay_changes()
             every 50 ms, as the app's elected relay does.
 
-It prints each round's transactions per second and the median ratio.
+Then, unless --serial-blocks 0, a server-side loop makes the same kind of
+bookings in blocks of 200 (one transaction a block), alternating the modes
+block by block: the CPU each booking costs with and without the triggers,
+less exposed to other load on the machine than throughput is.
+
+It prints each round's transactions per second and the median time spent
+inside the booking function (booking_attempts.duration_ms, which includes the
+row triggers but not the commit), then the ratios.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +73,30 @@ SELECT success
                              make_time(21, 0, 0) + :s::int * interval '15 minutes',
                              make_time(23, 0, 0) + :s::int * interval '15 minutes',
                              2, :customer::uuid);
+"""
+
+# The same bookings made by a loop on the server, one transaction per block:
+# the CPU a booking costs, without pgbench, clients or commits in the way.
+SERIAL_BLOCK = """
+DO $serial$
+DECLARE
+    t integer;
+    s integer;
+BEGIN
+    FOR i IN 1..%(n)s LOOP
+        t := 1 + floor(random() * %(ntables)s)::integer;
+        s := floor(random() * 19)::integer;
+        PERFORM create_booking_atomic(
+            '%(venue)s'::uuid, NULL, NULL, NULL,
+            ARRAY[(SELECT id FROM venue_tables
+                    WHERE venue_id = '%(venue)s'::uuid AND grid_order = t)],
+            current_date + 1 + floor(random() * %(ndays)s)::integer,
+            make_time(21, 0, 0) + s * interval '15 minutes',
+            make_time(23, 0, 0) + s * interval '15 minutes',
+            2, '%(customer)s'::uuid);
+    END LOOP;
+END
+$serial$
 """
 
 
@@ -133,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--relay", action="store_true", help="also measure with a relay running")
     parser.add_argument("--durable", action="store_true", help="keep fsync and synchronous_commit")
+    parser.add_argument("--serial-blocks", type=int, default=10,
+                        help="blocks of 200 server-side bookings per mode (0: skip)")
     args = parser.parse_args(argv)
 
     modes = ["off", "outbox"] + (["relay"] if args.relay else [])
     results: dict[str, list[float]] = {m: [] for m in modes}
+    server_ms: dict[str, list[float]] = {m: [] for m in modes}
     with _server(args.url, args.durable) as admin:
         name = f"fd_feedcost_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -169,14 +204,20 @@ def main(argv: list[str] | None = None) -> int:
                         finally:
                             moved = relay.stop() if relay else 0
                         booked = conn.execute(
-                            "SELECT count(*) FILTER (WHERE success), count(*) "
+                            "SELECT count(*) FILTER (WHERE success), count(*), "
+                            "percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) "
                             "FROM booking_attempts"
                         ).fetchone()
+                        assert booked is not None
                         results[mode].append(res.tps)
+                        server_ms[mode].append(float(booked[2]))
                         extra = f", relayed {moved}" if relay else ""
-                        print(f"round {r} {mode:<7} {res.tps:9.1f} tps "
-                              f"({booked[0] if booked else '?'} of "
-                              f"{booked[1] if booked else '?'} booked{extra})", flush=True)
+                        print(f"round {r} {mode:<7} {res.tps:9.1f} tps, median "
+                              f"{booked[2]:.2f} ms in the function "
+                              f"({booked[0]} of {booked[1]} booked{extra})", flush=True)
+            if args.serial_blocks:
+                print(f"\nserver-side loop, {args.serial_blocks} blocks of 200 bookings a mode:")
+                serial = _serial(url, defines, args.serial_blocks)
         finally:
             pg.drop_database(admin, name)
 
@@ -185,10 +226,35 @@ def main(argv: list[str] | None = None) -> int:
                                         for m, v in results.items()))
     for mode in modes[1:]:
         ratios = [on / off for on, off in zip(results[mode], results["off"], strict=True)]
-        print(f"{mode}/off: median ratio {statistics.median(ratios):.3f} "
+        print(f"{mode}/off throughput: median ratio {statistics.median(ratios):.3f} "
               f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)}); "
-              f"median tps ratio {statistics.median(results[mode]) / base:.3f}")
+              f"ratio of medians {statistics.median(results[mode]) / base:.3f}; "
+              f"time in the function {statistics.median(server_ms[mode]):.2f} ms against "
+              f"{statistics.median(server_ms['off']):.2f} ms")
+    if args.serial_blocks:
+        off, on = statistics.median(serial["off"]), statistics.median(serial["outbox"])
+        print(f"outbox/off server-side cost per booking: {on:.0f} µs against {off:.0f} µs "
+              f"(+{on - off:.0f} µs, ratio {on / off:.3f}; median of "
+              f"{len(serial['off'])} blocks each)")
     return 0
+
+
+def _serial(url: str, defines: dict[str, str | int], blocks: int) -> dict[str, list[float]]:
+    """µs per booking made by SERIAL_BLOCK, alternating the modes block by block."""
+    n = 200
+    block = SERIAL_BLOCK % {**defines, "n": n}
+    per_booking: dict[str, list[float]] = {"off": [], "outbox": []}
+    with psycopg.connect(url, autocommit=True) as conn:
+        _reset(conn)
+        for b in range(blocks):
+            for mode in (("off", "outbox") if b % 2 else ("outbox", "off")):
+                _set_outbox(conn, mode == "outbox")
+                started = time.perf_counter()
+                conn.execute(block.encode())
+                per_booking[mode].append((time.perf_counter() - started) / n * 1e6)
+            print(f"block {b + 1}: off {per_booking['off'][-1]:.0f} µs, "
+                  f"outbox {per_booking['outbox'][-1]:.0f} µs", flush=True)
+    return per_booking
 
 
 if __name__ == "__main__":
