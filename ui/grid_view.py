@@ -1,0 +1,644 @@
+"""The night grid's view: cells from the model, bookings drawn as blocks over them.
+
+It only draws and turns gestures into requests; it never changes a booking
+itself.  Drag a block to another table or time (snapped to 15 minutes) or
+drag its right edge to change the end: the view shows where it will land and
+emits ``move_wanted``; whoever carries the move out answers with
+``settle_move`` (it worked: the block stays where it landed until the model
+shows it there) or ``spring_back`` (refused: the block slides home).
+Drag across empty cells of one table to ask for a booking there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEasingCurve,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    Qt,
+    QTimer,
+    QVariantAnimation,
+    Signal,
+)
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
+
+from frontdesk.plan import Booking
+from ui import text
+from ui.grid_headers import TableHeader, TimeHeader
+from ui.grid_model import Block, NightGridModel, RowKind
+from ui.grid_paint import (
+    CellDelegate,
+    paint_booking,
+    paint_closed,
+    paint_ghost,
+    paint_hold,
+    paint_now_line,
+)
+from ui.theme import LIGHT, Theme
+from ui.timeline import after, elapsed
+
+EDGE_GRIP = 10  # pixels at a block's right edge that resize instead of move
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Press:
+    block: Block
+    pos: QPoint
+    resize: bool
+    grab: int  # columns between the pressed cell and the block's first column
+
+
+@dataclass
+class _Ghost:
+    """A block on its way somewhere: being dragged, moving, or springing back."""
+
+    booking: Booking
+    origin: Block
+    row: int
+    table_ids: tuple[UUID, ...]
+    starts_at: datetime
+    ends_at: datetime
+    state: str = "dragging"  # dragging → moving → settled | returning
+    rect: QRectF | None = None  # set while springing back
+    animation: QVariantAnimation | None = field(default=None, repr=False)
+
+    @property
+    def unchanged(self) -> bool:
+        b = self.booking
+        return (self.table_ids, self.starts_at, self.ends_at) == (
+            b.table_ids,
+            b.starts_at,
+            b.ends_at,
+        )
+
+
+class NightGridView(QTableView):
+    booking_selected = Signal(object)  # UUID | None
+    booking_opened = Signal(object)  # UUID
+    booking_wanted = Signal(object, object, object)  # table id, starts_at, ends_at
+    move_wanted = Signal(object, object, object, object)  # booking id, table ids, starts, ends
+    context_menu_wanted = Signal(QPoint)  # global position
+
+    ROW_HEIGHT = 48
+    FLOOR_ROW_HEIGHT = 30
+    MIN_COLUMN = 30
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("NightGrid")
+        self.theme: Theme = LIGHT
+        self.clock: Callable[[], datetime] = _utc_now
+        self._editable = True
+        self._press: _Press | None = None
+        self._selecting = False
+        self._anchor_row = -1
+        self._ghosts: dict[UUID, _Ghost] = {}
+        self._selected_booking: UUID | None = None
+        self._delegate = CellDelegate(self)
+        self.setItemDelegate(self._delegate)
+        self.setHorizontalHeader(TimeHeader(self))
+        self.setVerticalHeader(TableHeader(self))
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setMouseTracking(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        self._now_timer = QTimer(self)
+        self._now_timer.setInterval(30_000)
+        self._now_timer.timeout.connect(self.viewport().update)
+        self._now_timer.start()
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(3000)
+        self._settle_timer.timeout.connect(self._drop_settled)
+
+    # ---- set-up -----------------------------------------------------------
+
+    def grid(self) -> NightGridModel:
+        model = self.model()
+        assert isinstance(model, NightGridModel)
+        return model
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if isinstance(model, NightGridModel):
+            model.modelReset.connect(self._relayout)
+            model.dataChanged.connect(self._on_data_changed)
+            self._relayout()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._delegate.theme = theme
+        header = self.horizontalHeader()
+        if isinstance(header, TimeHeader):
+            header.theme = theme
+        vheader = self.verticalHeader()
+        if isinstance(vheader, TableHeader):
+            vheader.theme = theme
+        self.viewport().update()
+
+    def set_editable(self, editable: bool) -> None:
+        """Offline: the grid stays readable, but nothing can be moved or booked from it."""
+        self._editable = editable
+        if not editable:
+            self._press = None
+
+    @property
+    def editable(self) -> bool:
+        return self._editable
+
+    def _relayout(self) -> None:
+        model = self.grid()
+        self.clearSpans()
+        self._ghosts.clear()
+        cols = model.columnCount()
+        for row in range(model.rowCount()):
+            grid_row = model.grid_row(row)
+            is_floor = grid_row is not None and grid_row.kind is RowKind.FLOOR
+            self.setRowHeight(row, self.FLOOR_ROW_HEIGHT if is_floor else self.ROW_HEIGHT)
+            if is_floor and cols > 1:
+                self.setSpan(row, 0, 1, cols)
+        self._fit_columns()
+        if self._selected_booking and not model.blocks_of(self._selected_booking):
+            self._set_selected_booking(None)
+
+    def _fit_columns(self) -> None:
+        cols = self.grid().columnCount()
+        if cols == 0:
+            return
+        width = max(self.MIN_COLUMN, self.viewport().width() // cols)
+        header = self.horizontalHeader()
+        header.setMinimumSectionSize(self.MIN_COLUMN)
+        header.setDefaultSectionSize(width)
+        for c in range(cols):
+            header.resizeSection(c, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    # ---- geometry ---------------------------------------------------------
+
+    def x_of(self, instant: datetime) -> float:
+        """The viewport x of an instant on tonight's time axis."""
+        slots = self.grid().slots
+        if not slots:
+            return 0.0
+        col = self.grid().column_for(instant)
+        slot = slots[col]
+        length = elapsed(slot.starts_at, slot.ends_at).total_seconds() or 1.0
+        frac = elapsed(slot.starts_at, instant).total_seconds() / length
+        frac = max(0.0, min(1.0, frac))
+        return self.columnViewportPosition(col) + frac * self.columnWidth(col)
+
+    def span_rect(self, row: int, starts_at: datetime, ends_at: datetime) -> QRectF:
+        x0, x1 = self.x_of(starts_at), self.x_of(ends_at)
+        y = self.rowViewportPosition(row)
+        return QRectF(x0 + 2, y + 4, max(10.0, x1 - x0 - 4), self.rowHeight(row) - 8)
+
+    def block_rect(self, booking_id: UUID, table_id: UUID | None = None) -> QRect:
+        """Where a booking's block is drawn (its first table unless one is named)."""
+        for block in self.grid().blocks_of(booking_id):
+            if table_id is None or block.table_id == table_id:
+                b = block.booking
+                return self.span_rect(block.row, b.starts_at, b.ends_at).toRect()
+        return QRect()
+
+    def cell_center(self, row: int, column: int) -> QPoint:
+        return self.visualRect(self.grid().index(row, column)).center()
+
+    def _column_at(self, x: int) -> int:
+        cols = self.grid().columnCount()
+        col = self.columnAt(x)
+        if col < 0:
+            col = 0 if x < self.columnViewportPosition(0) else cols - 1
+        return col
+
+    def _block_hit(self, pos: QPoint) -> tuple[Block, bool] | None:
+        """The block under ``pos`` and whether it is at the block's right edge."""
+        row = self.rowAt(pos.y())
+        if row < 0:
+            return None
+        model = self.grid()
+        for block in model.blocks():
+            if block.row != row:
+                continue
+            rect = self.span_rect(row, block.booking.starts_at, block.booking.ends_at)
+            if rect.adjusted(-2, -5, 2, 5).contains(pos.toPointF()):
+                return block, pos.x() >= rect.right() - EDGE_GRIP
+        return None
+
+    # ---- what is selected -------------------------------------------------
+
+    def selected_booking_id(self) -> UUID | None:
+        return self._selected_booking
+
+    def current_table_id(self) -> UUID | None:
+        table = self.grid().table_at(self.currentIndex().row())
+        return table.id if table else None
+
+    def selected_span(self) -> tuple[UUID, datetime, datetime] | None:
+        """The empty cells selected on one table, as (table, starts_at, ends_at)."""
+        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
+        model = self.grid()
+        if not indexes:
+            return None
+        rows = {i.row() for i in indexes}
+        if len(rows) != 1:
+            return None
+        row = rows.pop()
+        table = model.table_at(row)
+        cols = sorted(i.column() for i in indexes)
+        if table is None or cols != list(range(cols[0], cols[-1] + 1)):
+            return None
+        if not model.is_free(row, cols[0], cols[-1]):
+            return None
+        starts, ends = model.span_of(cols[0], cols[-1])
+        return table.id, starts, ends
+
+    def select_booking(self, booking_id: UUID) -> bool:
+        blocks = self.grid().blocks_of(booking_id)
+        if not blocks:
+            self._set_selected_booking(booking_id if self.grid().booking(booking_id) else None)
+            return False
+        block = blocks[0]
+        index = self.grid().index(block.row, block.first)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self._set_selected_booking(booking_id)
+        return True
+
+    def _set_selected_booking(self, booking_id: UUID | None) -> None:
+        if booking_id != self._selected_booking:
+            self._selected_booking = booking_id
+            self.booking_selected.emit(booking_id)
+            self.viewport().update()
+
+    def currentChanged(
+        self,
+        current: QModelIndex | QPersistentModelIndex,
+        previous: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().currentChanged(current, previous)
+        if not current.isValid():
+            return
+        no_buttons = QApplication.mouseButtons() == Qt.MouseButton.NoButton
+        shift = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if no_buttons and not shift:
+            self._anchor_row = current.row()
+        booking = self.grid().booking_at(current.row(), current.column())
+        self._set_selected_booking(booking.id if booking else None)
+
+    # ---- moves: answers from whoever carried them out ----------------------
+
+    def pending_moves(self) -> list[UUID]:
+        return list(self._ghosts)
+
+    def settle_move(self, booking_id: UUID) -> None:
+        """The move worked: keep the block where it landed until the model shows it there."""
+        ghost = self._ghosts.get(booking_id)
+        if ghost is not None:
+            ghost.state = "settled"
+            self._settle_timer.start()
+            self._drop_settled(only_matching=True)
+
+    def spring_back(self, booking_id: UUID) -> None:
+        """The move was refused: the block slides back to where it was."""
+        ghost = self._ghosts.get(booking_id)
+        if ghost is None:
+            return
+        ghost.state = "returning"
+        origin = ghost.origin
+        start = self.span_rect(ghost.row, ghost.starts_at, ghost.ends_at)
+        end = self.span_rect(origin.row, origin.booking.starts_at, origin.booking.ends_at)
+        animation = QVariantAnimation(self)
+        animation.setDuration(220)
+        animation.setEasingCurve(QEasingCurve.Type.OutCubic)
+        animation.setStartValue(start)
+        animation.setEndValue(end)
+        animation.setProperty("booking_id", str(booking_id))
+        animation.valueChanged.connect(self._on_spring_frame)
+        animation.finished.connect(self._on_spring_done)
+        ghost.animation = animation
+        ghost.rect = start
+        animation.start()
+
+    def _animation_ghost(self) -> tuple[UUID, _Ghost] | None:
+        sender = self.sender()
+        if not isinstance(sender, QVariantAnimation):
+            return None
+        booking_id = UUID(str(sender.property("booking_id")))
+        ghost = self._ghosts.get(booking_id)
+        return (booking_id, ghost) if ghost else None
+
+    def _on_spring_frame(self, value: object) -> None:
+        found = self._animation_ghost()
+        if found and isinstance(value, QRectF):
+            found[1].rect = value
+            self.viewport().update()
+
+    def _on_spring_done(self) -> None:
+        found = self._animation_ghost()
+        if found:
+            booking_id, ghost = found
+            del self._ghosts[booking_id]
+            if ghost.animation is not None:
+                ghost.animation.deleteLater()
+            self.viewport().update()
+
+    def _on_data_changed(self) -> None:
+        self._drop_settled(only_matching=True)
+
+    def _drop_settled(self, only_matching: bool = False) -> None:
+        model = self.grid()
+        for booking_id, ghost in list(self._ghosts.items()):
+            if ghost.state != "settled":
+                continue
+            now = model.booking(booking_id)
+            landed = now is not None and (now.table_ids, now.starts_at, now.ends_at) == (
+                ghost.table_ids,
+                ghost.starts_at,
+                ghost.ends_at,
+            )
+            if landed or not only_matching:
+                del self._ghosts[booking_id]
+        self.viewport().update()
+
+    # ---- mouse ------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        hit = self._block_hit(pos) if event.button() == Qt.MouseButton.LeftButton else None
+        if hit is not None:
+            block, at_edge = hit
+            if block.booking.id in self._ghosts:
+                event.accept()
+                return
+            index = self.grid().index(block.row, self._column_at(pos.x()))
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self._set_selected_booking(block.booking.id)
+            if self._editable:
+                grab = self._column_at(pos.x()) - block.first
+                self._press = _Press(block, pos, at_edge, grab)
+            event.accept()
+            return
+        self._press = None
+        row = self.rowAt(pos.y())
+        self._anchor_row = row
+        self._selecting = self.grid().table_at(row) is not None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        press = self._press
+        if press is None:
+            self._update_cursor(pos)
+            super().mouseMoveEvent(event)
+            return
+        booking_id = press.block.booking.id
+        if booking_id not in self._ghosts:
+            distance = (pos - press.pos).manhattanLength()
+            if distance < QApplication.startDragDistance():
+                return
+            b = press.block.booking
+            self._ghosts[booking_id] = _Ghost(
+                b, press.block, press.block.row, b.table_ids, b.starts_at, b.ends_at
+            )
+        self._drag_to(self._ghosts[booking_id], press, pos)
+        self.viewport().update()
+        event.accept()
+
+    def _drag_to(self, ghost: _Ghost, press: _Press, pos: QPoint) -> None:
+        model = self.grid()
+        slots = model.slots
+        booking = press.block.booking
+        if press.resize:
+            last = max(press.block.first, self._column_at(pos.x()))
+            ghost.ends_at = slots[last].ends_at
+            return
+        row = self.rowAt(pos.y())
+        table = model.table_at(row)
+        if table is not None:
+            ghost.row = row
+            origin_table = press.block.table_id
+            ids = [table.id if t == origin_table else t for t in booking.table_ids]
+            ghost.table_ids = tuple(dict.fromkeys(ids))
+        col = max(0, min(len(slots) - 1, self._column_at(pos.x()) - press.grab))
+        if col == press.block.first:
+            ghost.starts_at, ghost.ends_at = booking.starts_at, booking.ends_at
+            return
+        closes = slots[-1].ends_at
+        length = elapsed(booking.starts_at, booking.ends_at)
+        while col > 0 and after(slots[col].starts_at, length) > closes:
+            col -= 1
+        ghost.starts_at = slots[col].starts_at
+        ghost.ends_at = after(ghost.starts_at, length)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press = self._press, None
+        if press is not None:
+            ghost = self._ghosts.get(press.block.booking.id)
+            if ghost is not None and ghost.state == "dragging":
+                if ghost.unchanged:
+                    del self._ghosts[ghost.booking.id]
+                else:
+                    ghost.state = "moving"
+                    self.move_wanted.emit(
+                        ghost.booking.id, ghost.table_ids, ghost.starts_at, ghost.ends_at
+                    )
+                self.viewport().update()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if self._selecting and self._editable:
+            self._selecting = False
+            indexes = self.selectionModel().selectedIndexes()
+            span = self.selected_span()
+            if span is not None and len(indexes) >= 2:
+                self.booking_wanted.emit(*span)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        hit = self._block_hit(pos)
+        if hit is not None:
+            self._press = None
+            self.booking_opened.emit(hit[0].booking.id)
+            event.accept()
+            return
+        index = self.indexAt(pos)
+        if index.isValid() and self._editable:
+            self._want_booking_at(index.row(), index.column())
+        event.accept()
+
+    def _want_booking_at(self, row: int, column: int) -> None:
+        model = self.grid()
+        table = model.table_at(row)
+        plan = model.plan
+        if table is None or plan is None or not model.slots:
+            return
+        starts = model.slots[column].starts_at
+        ends = min(
+            after(starts, timedelta(minutes=plan.default_booking_minutes)), model.slots[-1].ends_at
+        )
+        self.booking_wanted.emit(table.id, starts, ends)
+
+    def _update_cursor(self, pos: QPoint) -> None:
+        hit = self._block_hit(pos) if self._editable else None
+        if hit is None:
+            self.viewport().unsetCursor()
+        elif hit[1]:
+            self.viewport().setCursor(Qt.CursorShape.SizeHorCursor)
+        else:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        hit = self._block_hit(event.pos())
+        if hit is not None:
+            index = self.grid().index(hit[0].row, hit[0].first)
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self._set_selected_booking(hit[0].booking.id)
+        self.context_menu_wanted.emit(event.globalPos())
+        event.accept()
+
+    # ---- keyboard ---------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._selected_booking is not None:
+                self.booking_opened.emit(self._selected_booking)
+            elif self._editable:
+                span = self.selected_span()
+                if span is not None and len(self.selectionModel().selectedIndexes()) > 1:
+                    self.booking_wanted.emit(*span)
+                else:
+                    current = self.currentIndex()
+                    if current.isValid():
+                        self._want_booking_at(current.row(), current.column())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        current = self.currentIndex()
+        action = QAbstractItemView.CursorAction
+        vertical = cursorAction in (
+            action.MoveUp,
+            action.MoveDown,
+            action.MovePageUp,
+            action.MovePageDown,
+        )
+        if vertical and modifiers & Qt.KeyboardModifier.ShiftModifier:
+            return current  # a selection stays on one table
+        index = super().moveCursor(cursorAction, modifiers)
+        model = self.grid()
+        if not index.isValid() or not vertical:
+            return index
+        step = -1 if cursorAction in (action.MoveUp, action.MovePageUp) else 1
+        row = index.row()
+        while 0 <= row < model.rowCount() and model.table_at(row) is None:
+            row += step
+        if not 0 <= row < model.rowCount():
+            return current
+        column = current.column() if current.isValid() else index.column()
+        return model.index(row, column)
+
+    def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:
+        if self._anchor_row >= 0 and self.grid().table_at(self._anchor_row) is not None:
+            y = self.rowViewportPosition(self._anchor_row) + self.rowHeight(self._anchor_row) // 2
+            left, right = min(rect.left(), rect.right()), max(rect.left(), rect.right())
+            rect = QRect(QPoint(left, y), QPoint(right, y))
+        super().setSelection(rect, command)
+
+    # ---- painting ---------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.grid()
+        painter = QPainter(self.viewport())
+        font = self.font()
+        t = self.theme
+        if model.plan is not None and not model.slots:
+            plan = model.plan
+            message = f"Closed — {plan.event_name}" if plan.event_name else "Closed tonight"
+            paint_closed(painter, QRectF(self.viewport().rect()), message, t, font)
+            painter.end()
+            return
+        clip = QRectF(event.rect())
+        for hold in model.hold_blocks():
+            h = hold.hold
+            rect = self.span_rect(hold.row, h.starts_at, h.ends_at)
+            if rect.intersects(clip):
+                paint_hold(painter, rect, h, t, font)
+        for block in model.blocks():
+            b = block.booking
+            rect = self.span_rect(block.row, b.starts_at, b.ends_at)
+            if not rect.intersects(clip):
+                continue
+            paint_booking(
+                painter,
+                rect,
+                b,
+                t,
+                font,
+                selected=b.id == self._selected_booking,
+                faded=b.id in self._ghosts,
+            )
+        self._paint_ghosts(painter)
+        self._paint_now(painter)
+        painter.end()
+
+    def _paint_ghosts(self, painter: QPainter) -> None:
+        zone = self.grid().zone
+        for ghost in self._ghosts.values():
+            rect = ghost.rect or self.span_rect(ghost.row, ghost.starts_at, ghost.ends_at)
+            if ghost.state == "returning":
+                caption = "Can't move there"
+            elif ghost.state in ("moving", "settled"):
+                caption = "Moving…"
+            else:
+                caption = f"{text.span(ghost.starts_at, ghost.ends_at, zone)}"
+            paint_ghost(painter, rect, ghost.booking, self.theme, self.font(), caption)
+
+    def _paint_now(self, painter: QPainter) -> None:
+        slots = self.grid().slots
+        if not slots:
+            return
+        now = self.clock()
+        if not slots[0].starts_at <= now < slots[-1].ends_at:
+            return
+        paint_now_line(painter, self.x_of(now), self.viewport().height(), self.theme)
