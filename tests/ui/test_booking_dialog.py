@@ -1,0 +1,207 @@
+# mypy: disable-error-code="no-untyped-call"
+"""Phone bookings through the dialog, typed as a host types them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QListWidget
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import Conn
+from ui.booking_dialog import BookingDialog
+from ui.composition import Desktop
+from ui.grid_model import NightGridModel
+
+
+def free_span(model: NightGridModel, columns: int = 10, seats: int = 4) -> tuple[int, int]:
+    """A table row and first column with ``columns`` empty slots."""
+    for row in range(model.rowCount()):
+        table = model.table_at(row)
+        if table is None or table.capacity < seats:
+            continue
+        for first in range(model.columnCount() - columns):
+            if model.is_free(row, first, first + columns - 1) and not any(
+                model.hold_at(row, c) for c in range(first, first + columns)
+            ):
+                return row, first
+    raise AssertionError("no free span")
+
+
+def open_dialog_by_dragging(qtbot: QtBot, desktop: Desktop, columns: int = 10) -> BookingDialog:
+    """Drag across empty cells of one table, as a host does: the dialog opens there."""
+    view, model = desktop.window.grid, desktop.window.model
+    row, first = free_span(model, columns)
+    start = view.cell_center(row, first)
+    end = view.cell_center(row, first + columns - 1)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view.viewport(), QPoint(end.x(), end.y() + 9))  # a wobble off the row
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    dialogs = desktop.window.findChildren(BookingDialog)
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    qtbot.waitUntil(lambda: dialog.when.starts.count() > 0 and bool(dialog.tables.chosen))
+    return dialog
+
+
+def activate(qtbot: QtBot, dialog: BookingDialog) -> None:
+    """Make the dialog the active window (offscreen does not on its own), for shortcuts."""
+    handle = dialog.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+
+
+def click_item(qtbot: QtBot, widget: QListWidget, row: int = 0) -> None:
+    rect = widget.visualItemRect(widget.item(row))
+    qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def booking_row(conn: Conn, reference: str) -> dict[str, Any]:
+    cur = conn.execute(
+        "SELECT b.party_size, b.starts_at, b.ends_at, b.occasion, b.special_requests, "
+        "b.stripe_payment_intent_id, b.source, c.name, c.date_of_birth, c.phone, "
+        "array_agg(t.name ORDER BY t.name) AS tables "
+        "FROM bookings b JOIN customers c ON c.id = b.customer_id "
+        "JOIN booking_tables bt ON bt.booking_id = b.id JOIN venue_tables t ON t.id = bt.table_id "
+        "WHERE b.reference = %s GROUP BY b.id, c.id",
+        [reference],
+    )
+    row = cur.fetchone()
+    assert row is not None
+    names = [d.name for d in cur.description or ()]
+    return dict(zip(names, row, strict=True))
+
+
+def test_a_phone_booking_from_the_grid(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    starts_at, ends_at = dialog.when.span()
+    table = desktop.window.model.table(dialog.tables.chosen[0])
+    assert table is not None
+    qtbot.keyClicks(dialog.guest.search, "amelia")
+    qtbot.waitUntil(lambda: dialog.guest.results.count() >= 2)
+    picked = dialog.guest.results.item(0).text().splitlines()[0]
+    click_item(qtbot, dialog.guest.results)
+    assert dialog.guest.customer is not None and dialog.guest.customer.name == picked
+    dialog.when.party.selectAll()
+    qtbot.keyClicks(dialog.when.party, "4")
+    qtbot.keyClicks(dialog.occasion.lineEdit(), "Birthday")
+    qtbot.keyClicks(dialog.requests, "Near the DJ please")
+    qtbot.keyClicks(dialog.payment_ref, "pi_3PXq")
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert dialog.pages.currentIndex() == 1
+    reference = dialog.reference_label.text()
+    assert reference.startswith("BR-")
+    assert dialog.deposit_label.text() == f"£{table.deposit:,.0f}"
+    row = booking_row(conn, reference)
+    assert row["name"] == picked
+    assert row["tables"] == [table.name]
+    assert (row["party_size"], row["starts_at"], row["ends_at"]) == (4, starts_at, ends_at)
+    assert row["occasion"] == "Birthday" and row["special_requests"] == "Near the DJ please"
+    assert row["stripe_payment_intent_id"] == "pi_3PXq"
+    # the grid shows it without a click, through the same change path
+    qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+    window = desktop.window
+    qtbot.waitUntil(lambda: any(b.booking.reference == reference for b in window.model.blocks()))
+
+
+def test_a_new_guest_with_a_date_of_birth(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    qtbot.keyClicks(dialog.guest.search, "Zara Quinn")
+    qtbot.mouseClick(dialog.guest.new_guest_button, Qt.MouseButton.LeftButton)
+    assert dialog.guest.name.text() == "Zara Quinn"  # taken from the search
+    qtbot.keyClicks(dialog.guest.phone, "07700 900888")
+    qtbot.keyClicks(dialog.guest.email, "zara@example.com")
+    qtbot.keyClicks(dialog.guest.date_of_birth, "14/02/1995")
+    activate(qtbot, dialog)
+    qtbot.keyClick(
+        dialog.guest.date_of_birth, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    row = booking_row(conn, dialog.reference_label.text())
+    assert row["name"] == "Zara Quinn"
+    assert row["phone"] == "+447700900888"
+    assert row["date_of_birth"] == date(1995, 2, 14)
+
+
+def test_a_refusal_shows_in_the_dialog_and_keeps_everything(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    qtbot.mouseClick(dialog.guest.new_guest_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.guest.name, "Young Guest")
+    qtbot.keyClicks(dialog.guest.email, "young@example.com")
+    qtbot.keyClicks(dialog.guest.date_of_birth, "01/01/2015")  # under 18
+    qtbot.keyClicks(dialog.requests, "Window seat")
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.isVisible() and "Not booked" in dialog.message.text())
+    assert dialog.pages.currentIndex() == 0
+    assert dialog.guest.name.text() == "Young Guest"
+    assert dialog.guest.date_of_birth.text() == "01/01/2015"
+    assert dialog.requests.toPlainText() == "Window seat"
+    assert dialog.book_button.isEnabled()
+    booked = conn.execute(
+        "SELECT count(*) FROM bookings b JOIN customers c ON c.id = b.customer_id "
+        "WHERE c.email = 'young@example.com'"
+    ).fetchone()
+    assert booked == (0,)
+
+
+def test_being_booked_at_another_desk_retries(
+    qtbot: QtBot, desktop: Desktop, demo_db_url: str
+) -> None:
+    import psycopg
+
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    qtbot.keyClicks(dialog.guest.search, "amelia")
+    qtbot.waitUntil(lambda: dialog.guest.results.count() >= 1)
+    click_item(qtbot, dialog.guest.results)
+    table_id = dialog.tables.chosen[0]
+    night = dialog.when.chosen_night
+    starts_at, _ = dialog.when.span()
+    assert starts_at is not None
+    local = starts_at.astimezone(desktop.desk.time_zone).time()
+    with psycopg.connect(demo_db_url, autocommit=True) as phone:
+        locked = phone.execute(
+            "SELECT acquire_booking_lock(%s, %s, %s)", [table_id, night, local]
+        ).fetchone()
+        assert locked == (True,)
+        qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: "Being booked at another desk — retrying 1/5" in dialog.message.text(),
+            timeout=5000,
+        )
+        phone.execute("SELECT release_booking_lock(%s, %s, %s)", [table_id, night, local])
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10_000)
+
+
+def test_the_chosen_tables_are_held_while_the_dialog_is_open(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    table_id = dialog.tables.chosen[0]
+
+    def holds() -> list[tuple[Any, ...]]:
+        return conn.execute(
+            "SELECT table_id, terminal FROM holds WHERE expires_at > now()"
+        ).fetchall()
+
+    qtbot.waitUntil(lambda: holds() == [(table_id, "TEST-DESK")])
+    qtbot.waitUntil(lambda: "Held for you" in dialog.tables.note.text())
+    dialog.reject()
+    qtbot.waitUntil(lambda: holds() == [])
+
+
+@pytest.mark.parametrize("typed", ["31/02/1990", "next tuesday"])
+def test_a_date_of_birth_that_is_not_a_date(qtbot: QtBot, desktop: Desktop, typed: str) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    qtbot.mouseClick(dialog.guest.new_guest_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.guest.name, "Sam Smith")
+    qtbot.keyClicks(dialog.guest.date_of_birth, typed)
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Date of birth: type it as DD/MM/YYYY."
+    assert dialog.guest.date_of_birth.property("invalid") == "true"

@@ -1,0 +1,179 @@
+# mypy: disable-error-code="no-untyped-call"
+"""Moving bookings on the grid with the mouse; refusals spring back; undo moves back."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from frontdesk.plan import Booking
+from tests.ui.conftest import Conn
+from ui.composition import Desktop
+from ui.grid_model import Block, NightGridModel
+from ui.grid_view import NightGridView
+
+
+def placement(conn: Conn, booking_id: UUID) -> tuple[Any, ...]:
+    """(table names, starts_at, ends_at) as the database has them."""
+    row = conn.execute(
+        "SELECT array_agg(t.name ORDER BY t.name), b.starts_at, b.ends_at FROM bookings b "
+        "JOIN booking_tables bt ON bt.booking_id = b.id JOIN venue_tables t ON t.id = bt.table_id "
+        "WHERE b.id = %s GROUP BY b.id",
+        [booking_id],
+    ).fetchone()
+    assert row is not None
+    return (tuple(row[0]), row[1], row[2])
+
+
+def drag(qtbot: QtBot, view: NightGridView, start: QPoint, end: QPoint) -> None:
+    """A real press, move and release on the grid's viewport."""
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    middle = QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2)
+    qtbot.mouseMove(viewport, middle)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+
+
+def free_row_for(model: NightGridModel, block: Block) -> int:
+    for row in range(model.rowCount()):
+        table = model.table_at(row)
+        if (
+            table is not None
+            and row != block.row
+            and table.capacity >= block.booking.party_size
+            and model.is_free(row, block.first, block.last)
+        ):
+            return row
+    raise AssertionError("no free table for the move")
+
+
+def busy_row_for(model: NightGridModel, block: Block) -> int:
+    for row in range(model.rowCount()):
+        if (
+            row != block.row
+            and model.table_at(row)
+            and not model.is_free(row, block.first, block.last)
+        ):
+            return row
+    raise AssertionError("no busy table")
+
+
+def single_table_block(model: NightGridModel) -> Block:
+    return next(b for b in model.blocks() if len(b.booking.table_ids) == 1)
+
+
+def grab_point(view: NightGridView, block: Block) -> QPoint:
+    rect = view.block_rect(block.booking.id, block.table_id)
+    return QPoint(rect.left() + 20, rect.center().y())
+
+
+def target_point(view: NightGridView, block: Block, row: int) -> QPoint:
+    start = grab_point(view, block)
+    return QPoint(start.x(), view.cell_center(row, block.first).y())
+
+
+def test_drag_a_booking_to_another_table(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = single_table_block(model)
+    booking: Booking = block.booking
+    row = free_row_for(model, block)
+    target = model.table_at(row)
+    assert target is not None
+    before = placement(conn, booking.id)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    assert view.pending_moves() == [booking.id]  # shown where it lands while the desk works
+    qtbot.waitUntil(lambda: placement(conn, booking.id)[0] == (target.name,))
+    assert placement(conn, booking.id)[1:] == before[1:]  # same times
+    qtbot.waitUntil(lambda: not view.pending_moves() and window.night.settled)
+    moved = model.blocks_of(booking.id)
+    assert [b.row for b in moved] == [row]
+    assert window.booking_actions.undo_stack.count() == 1
+
+
+def test_drag_the_right_edge_changes_the_end(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = next(
+        b
+        for b in model.blocks()
+        if len(b.booking.table_ids) == 1
+        and b.first > 0
+        and model.is_free(b.row, b.last + 1, b.last + 2)
+    )
+    rect = view.block_rect(block.booking.id)
+    edge = QPoint(rect.right() - 3, rect.center().y())
+    two_later = QPoint(view.cell_center(block.row, block.last + 2).x(), edge.y())
+    drag(qtbot, view, edge, two_later)
+    new_end = model.slot(block.last + 2).ends_at  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id)[2] == new_end)
+    assert placement(conn, block.booking.id)[1] == block.booking.starts_at
+
+
+def test_a_refused_drag_springs_back(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = single_table_block(model)
+    row = busy_row_for(model, block)
+    before = placement(conn, block.booking.id)
+    home = view.block_rect(block.booking.id)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    assert view.pending_moves() == [block.booking.id]
+    qtbot.waitUntil(lambda: not view.pending_moves())  # slid home
+    assert placement(conn, block.booking.id) == before
+    assert view.block_rect(block.booking.id) == home
+    assert window.statusBar().currentMessage().startswith("Not moved: ")
+    assert window.booking_actions.undo_stack.count() == 0
+
+
+def test_undo_moves_back_and_redo_moves_again(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = single_table_block(model)
+    row = free_row_for(model, block)
+    before = placement(conn, block.booking.id)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id) != before)
+    moved = placement(conn, block.booking.id)
+    qtbot.waitUntil(lambda: window.act_undo.isEnabled())
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id) == before)
+    qtbot.waitUntil(lambda: window.act_redo.isEnabled())
+    window.act_redo.trigger()
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id) == moved)
+    qtbot.waitUntil(
+        lambda: window.night.settled and [b.row for b in model.blocks_of(block.booking.id)] == [row]
+    )
+
+
+def test_undo_that_the_engine_refuses_is_reported_and_dropped(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, friday: date
+) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = single_table_block(model)
+    row = free_row_for(model, block)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    stack = window.booking_actions.undo_stack
+    qtbot.waitUntil(lambda: stack.count() == 1 and window.act_undo.isEnabled())
+    # another desk takes the old place meanwhile
+    conn.execute(
+        "SELECT * FROM create_booking_atomic(%s, 'late@example.com', NULL, 'Late Comer', "
+        "ARRAY[%s]::uuid[], %s, %s::time, %s::time, 2)",
+        [
+            model.plan.venue_id,  # type: ignore[union-attr]
+            block.table_id,
+            friday,
+            block.booking.starts_at.astimezone(model.zone).time(),
+            block.booking.ends_at.astimezone(model.zone).time(),
+        ],
+    )
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: stack.count() == 0)
+    assert window.statusBar().currentMessage().startswith("Can't undo")
+    assert not window.act_undo.isEnabled()

@@ -1,0 +1,561 @@
+"""The main window: the night grid with its toolbar, summary, side panel and status bar.
+
+This is the composition root for the window: it makes the models,
+controllers and widgets and connects them in one place,
+``_connect_signals`` (qutebrowser's mainwindow).  The widgets do not know
+each other; the grid asks for things (a booking here, a move there) and the
+window routes the request to whoever carries it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from uuid import UUID
+
+from PySide6.QtCore import QByteArray, QDate, QPoint, QSettings, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.desk import BookingMatch, BookingResult, Desk
+from frontdesk.listener import ListenerState
+from frontdesk.plan import NEXT_STATUSES, Change, NightPlan, Status
+from ui import text, theme
+from ui.actions import BookingActions
+from ui.bars import LiveIndicator, OfflineBanner, SummaryBar
+from ui.booking_dialog import BookingDialog
+from ui.connectivity import Connectivity
+from ui.grid_model import NightGridModel
+from ui.grid_view import NightGridView
+from ui.live import LiveUpdates
+from ui.night import NightController
+from ui.ops import Ops
+from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
+from ui.walk_in_dialog import WalkInDialog
+
+#: Status shortcuts at the grid: a single key while the grid has focus.
+STATUS_KEYS: list[tuple[Status, str, str]] = [
+    (Status.ARRIVED, "Arrived", "A"),
+    (Status.SEATED, "Seated", "S"),
+    (Status.COMPLETED, "Completed", "C"),
+    (Status.NO_SHOW, "No-show", "N"),
+    (Status.CANCELLED, "Cancel…", "X"),
+]
+
+
+class MainWindow(QMainWindow):
+    online_changed = Signal(bool)
+
+    def __init__(
+        self,
+        ops: Ops,
+        live: LiveUpdates | None,
+        *,
+        terminal: str,
+        staff_name: str,
+        store: QSettings,
+        colours: theme.Theme = theme.LIGHT,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.desk: Desk = ops.desk
+        self.live = live
+        self.store = store
+        self.colours = colours
+        self._clock: Callable[[], datetime] = _utc_now
+        self._pending_select: UUID | None = None
+        self._cancel_target: UUID | None = None
+        self.setWindowTitle(f"frontdesk — {self.desk.venue_name}")
+        self.setWindowIcon(theme.app_icon())
+        # models and controllers
+        self.model = NightGridModel(self, own_terminal=terminal)
+        self.night = NightController(ops, self.model, self)
+        self.booking_actions = BookingActions(ops, self.model, self)
+        self.connectivity = Connectivity(ops, self)
+        self.activity = ActivityModel(self)
+        # widgets
+        self.grid = NightGridView(self)
+        self.grid.setModel(self.model)
+        self.banner = OfflineBanner(self)
+        self.summary = SummaryBar(self)
+        self.booking_panel = BookingPanel(self)
+        self.activity_panel = ActivityPanel(self.activity, self)
+        self.side = SidePanel(self.booking_panel, self.activity_panel, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._make_actions()
+        self._make_toolbar()
+        self._make_status_bar(terminal, staff_name)
+        self.booking_panel.add_actions([*self.status_actions.values(), self.act_open])
+        self._connect_signals()
+        self.apply_theme(colours)
+        self._restore_layout()
+        self._update_actions()
+
+    # ---- building ---------------------------------------------------------
+
+    def _action(
+        self,
+        label: str,
+        shortcut: str | QKeySequence.StandardKey | None = None,
+        icon: str | None = None,
+    ) -> QAction:
+        action = QAction(label, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon:
+            action.setIcon(theme.icon(icon, self.colours.text))
+        return action
+
+    def _make_actions(self) -> None:
+        self.act_prev = self._action("Previous night", "Alt+Left", "prev")
+        self.act_next = self._action("Next night", "Alt+Right", "next")
+        self.act_tonight = self._action("Tonight", "Ctrl+T", "tonight")
+        self.act_find = self._action("Find a guest", QKeySequence.StandardKey.Find)
+        self.act_new = self._action("New booking", "Ctrl+N", "new-booking")
+        self.act_walk_in = self._action("Walk-in", "W", "walk-in")
+        self.act_open = self._action("Open booking…", None)
+        self.act_undo = self._action("Undo", QKeySequence.StandardKey.Undo, "undo")
+        self.act_redo = self._action("Redo", QKeySequence.StandardKey.Redo, "redo")
+        self.status_actions: dict[Status, QAction] = {}
+        for status, label, key in STATUS_KEYS:
+            action = self._action(f"{label}", key)
+            action.setToolTip(f"{label} ({key})")
+            self.status_actions[status] = action
+        # Single-letter keys act on the grid only, never while typing a search.
+        for action in [*self.status_actions.values(), self.act_walk_in]:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.grid.addAction(action)
+        for action in (
+            self.act_prev,
+            self.act_next,
+            self.act_tonight,
+            self.act_find,
+            self.act_new,
+            self.act_undo,
+            self.act_redo,
+        ):
+            self.addAction(action)
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Night", self)
+        bar.setObjectName("NightBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(bar)
+        bar.addAction(self.act_prev)
+        self.date_picker = QDateEdit(self)
+        self.date_picker.setCalendarPopup(True)
+        self.date_picker.setDisplayFormat("dddd d MMMM yyyy")
+        self.date_picker.setMinimumWidth(290)
+        self.date_picker.setToolTip("Jump to a night")
+        bar.addWidget(self.date_picker)
+        bar.addAction(self.act_next)
+        bar.addAction(self.act_tonight)
+        for action in (self.act_prev, self.act_next):
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        bar.addSeparator()
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Find a guest or a BR- reference")
+        self.search.setToolTip("Name, phone, email or booking reference; Enter to search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(380)
+        self.search.addAction(
+            theme.icon("search", self.colours.muted), QLineEdit.ActionPosition.LeadingPosition
+        )
+        bar.addWidget(self.search)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addAction(self.act_undo)
+        bar.addAction(self.act_redo)
+        bar.addSeparator()
+        bar.addAction(self.act_walk_in)
+        bar.addAction(self.act_new)
+        new_button = bar.widgetForAction(self.act_new)
+        if new_button is not None:
+            new_button.setObjectName("PrimaryAction")
+            self.act_new.setIcon(theme.icon("new-booking", self.colours.accent_text))
+        self.toolbar = bar
+
+    def _make_status_bar(self, terminal: str, staff_name: str) -> None:
+        status = self.statusBar()
+        self.live_indicator = LiveIndicator(self)
+        status.addPermanentWidget(self.live_indicator)
+        status.addPermanentWidget(QLabel(f"Terminal {terminal}", self))
+        status.addPermanentWidget(QLabel(f"Staff {staff_name}", self))
+
+    def apply_theme(self, colours: theme.Theme) -> None:
+        self.colours = colours
+        self.grid.set_theme(colours)
+        self.booking_panel.theme = colours
+
+    # ---- wiring: the one place ---------------------------------------------
+
+    def _connect_signals(self) -> None:
+        grid, night, actions, ops = self.grid, self.night, self.booking_actions, self.ops
+        # the grid asks; others act
+        grid.booking_selected.connect(self._show_selected)
+        grid.booking_opened.connect(self.open_booking)
+        grid.booking_wanted.connect(self.new_booking_at)
+        grid.move_wanted.connect(actions.move)
+        grid.context_menu_wanted.connect(self._context_menu)
+        # this desk's edits
+        actions.move_settled.connect(self._move_settled)
+        actions.move_refused.connect(self._move_refused)
+        actions.message.connect(self.say)
+        actions.busy_changed.connect(self._update_actions)
+        actions.undo_stack.indexChanged.connect(self._update_actions)
+        actions.walked_in.connect(self._walked_in)
+        # every change, ours or another desk's, by one path
+        ops.changed.connect(night.apply_changes)
+        if self.live is not None:
+            self.live.changes_arrived.connect(night.apply_changes)
+            self.live.changes_arrived.connect(self._log_activity)
+            self.live.state_changed.connect(self.connectivity.on_listener_state)
+            self.live.state_changed.connect(self._live_state)
+        # the night on screen
+        night.night_changed.connect(self._night_changed)
+        night.plan_loaded.connect(self._plan_loaded)
+        night.summary_loaded.connect(self.summary.show_summary)
+        night.plan_loaded.connect(self.summary.show_hours)
+        # reaching the database
+        ops.unavailable.connect(self.connectivity.on_unavailable)
+        ops.reached.connect(self.connectivity.on_reached)
+        ops.refused.connect(self.say)
+        ops.failed.connect(self.say)
+        self.connectivity.online_changed.connect(self._set_online)
+        self.connectivity.back_online.connect(night.reload)
+        # toolbar and keys
+        self.act_prev.triggered.connect(self.previous_night)
+        self.act_next.triggered.connect(self.next_night)
+        self.act_tonight.triggered.connect(night.show_tonight)
+        self.act_find.triggered.connect(self._focus_search)
+        self.act_new.triggered.connect(self.new_booking)
+        self.act_walk_in.triggered.connect(self.walk_in)
+        self.act_open.triggered.connect(self._open_selected)
+        self.act_undo.triggered.connect(actions.undo)
+        self.act_redo.triggered.connect(actions.redo)
+        for status, action in self.status_actions.items():
+            action.triggered.connect(partial(self._status_wanted, status))
+        self.date_picker.dateChanged.connect(self._date_picked)
+        self.search.returnPressed.connect(self.find_guest)
+
+    # ---- nights -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the last night shown (unless it is past), else tonight."""
+        self.ops.query(_current_night, owner=self, done=self._start_at)
+
+    def _start_at(self, tonight: date) -> None:
+        saved = self.store.value("night/last", "")
+        try:
+            last = date.fromisoformat(str(saved)) if saved else None
+        except ValueError:
+            last = None
+        self.night.show_night(last if last is not None and last >= tonight else tonight)
+
+    def previous_night(self) -> None:
+        if self.night.night is not None:
+            self.night.show_night(self.night.night - timedelta(days=1))
+
+    def next_night(self) -> None:
+        if self.night.night is not None:
+            self.night.show_night(self.night.night + timedelta(days=1))
+
+    def _date_picked(self, picked: QDate) -> None:
+        night = picked.toPython()
+        if isinstance(night, date):
+            self.night.show_night(night)
+
+    def _night_changed(self, night: date) -> None:
+        with QSignalBlocker(self.date_picker):
+            self.date_picker.setDate(QDate(night.year, night.month, night.day))
+        self.activity.clear()
+        self.store.setValue("night/last", night.isoformat())
+        self._show_selected(None)
+
+    def _plan_loaded(self, plan: NightPlan) -> None:
+        self.activity.set_plan(plan)
+        selected = self.grid.selected_booking_id()
+        if self._pending_select is not None:
+            booking_id, self._pending_select = self._pending_select, None
+            self.grid.select_booking(booking_id)
+            selected = booking_id
+        self._show_selected(selected)
+
+    def _log_activity(self, changes: list[Change]) -> None:
+        for change in changes:
+            if change.night == self.night.night:
+                self.activity.add(change, at=self._clock())
+
+    # ---- the selected booking ---------------------------------------------
+
+    def _show_selected(self, booking_id: UUID | None) -> None:
+        booking = self.model.booking(booking_id) if booking_id else None
+        names = self.model.table_names(booking.table_ids) if booking else []
+        self.booking_panel.show_booking(booking, names, self.model.zone)
+        self._update_actions()
+
+    def _status_wanted(self, status: Status) -> None:
+        booking_id = self.grid.selected_booking_id()
+        booking = self.model.booking(booking_id) if booking_id else None
+        if booking is None or status not in NEXT_STATUSES[booking.status]:
+            return
+        if status is Status.CANCELLED:
+            self._confirm_cancel(booking.id, booking.customer_name)
+            return
+        self.booking_actions.set_status(booking.id, status)
+
+    def _confirm_cancel(self, booking_id: UUID, name: str) -> None:
+        self._cancel_target = booking_id
+        box = QMessageBox(self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Cancel booking")
+        box.setText(f"Cancel {name}'s booking? The table becomes free.")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.accepted.connect(self._cancel_confirmed)
+        box.open()
+
+    def _cancel_confirmed(self) -> None:
+        if self._cancel_target is not None:
+            self.booking_actions.set_status(self._cancel_target, Status.CANCELLED)
+            self._cancel_target = None
+
+    def _context_menu(self, where: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if self.grid.selected_booking_id() is not None:
+            menu.addAction(self.act_open)
+            menu.addSeparator()
+            for action in self.status_actions.values():
+                menu.addAction(action)
+        else:
+            menu.addAction(self.act_new)
+            menu.addAction(self.act_walk_in)
+        menu.popup(where)
+
+    # ---- dialogs ----------------------------------------------------------
+
+    def _dialog(self, **kwargs: object) -> BookingDialog | None:
+        night = self.night.night
+        if night is None:
+            return None
+        dialog = BookingDialog(
+            self.ops,
+            night,
+            self,
+            plan=self.model.plan,
+            online=self.connectivity.online,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.connectivity.online_changed.connect(dialog.set_online)
+        dialog.booked.connect(self._booked)
+        dialog.move_wanted.connect(self.booking_actions.move)
+        dialog.open()
+        return dialog
+
+    def new_booking(self) -> BookingDialog | None:
+        span = self.grid.selected_span()
+        if span is not None:
+            return self.new_booking_at(*span)
+        return self._dialog()
+
+    def new_booking_at(
+        self, table_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> BookingDialog | None:
+        return self._dialog(table_ids=(table_id,), starts_at=starts_at, ends_at=ends_at)
+
+    def open_booking(self, booking_id: UUID) -> BookingDialog | None:
+        booking = self.model.booking(booking_id)
+        if booking is None:
+            return None
+        return self._dialog(booking=booking)
+
+    def _open_selected(self) -> None:
+        booking_id = self.grid.selected_booking_id()
+        if booking_id is not None:
+            self.open_booking(booking_id)
+
+    def _booked(self, result: BookingResult) -> None:
+        self._pending_select = result.booking_id
+        self.say(f"Booked {result.reference} — deposit {text.money(result.deposit)}")
+
+    def walk_in(self) -> WalkInDialog | None:
+        plan = self.model.plan
+        if plan is None or not self.connectivity.online:
+            return None
+        dialog = WalkInDialog(plan.tables, self, table_id=self.grid.current_table_id())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.walk_in_wanted.connect(self.booking_actions.walk_in)
+        dialog.open()
+        return dialog
+
+    def _walked_in(self, result: BookingResult) -> None:
+        self._pending_select = result.booking_id
+
+    def _move_settled(self, booking_id: UUID) -> None:
+        self.grid.settle_move(booking_id)
+        for dialog in self.findChildren(BookingDialog):
+            dialog.move_answered(booking_id, None)
+
+    def _move_refused(self, booking_id: UUID, why: str) -> None:
+        self.grid.spring_back(booking_id)
+        for dialog in self.findChildren(BookingDialog):
+            dialog.move_answered(booking_id, why)
+
+    # ---- guest search -----------------------------------------------------
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def find_guest(self) -> None:
+        typed = self.search.text().strip()
+        if not typed:
+            return
+        since = datetime.now(self.desk.time_zone).date() - timedelta(days=1)
+        self.ops.query(
+            partial(_find_bookings, typed, since),
+            owner=self,
+            done=partial(self._found_bookings, typed),
+        )
+
+    def _found_bookings(self, typed: str, matches: list[BookingMatch]) -> None:
+        if not matches:
+            self.say(f"No upcoming booking for “{typed}”.")
+            return
+        if len(matches) == 1:
+            self.jump_to(matches[0])
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        zone = self.desk.time_zone
+        for m in matches[:20]:
+            label = (
+                f"{m.night:%a %d %b} {text.clock(m.starts_at, zone)} · {m.customer_name} · "
+                f"{text.party(m.party_size)} · {', '.join(m.table_names)} · {m.status.label}"
+            )
+            action = menu.addAction(label)
+            action.setData(m)
+        menu.triggered.connect(self._match_chosen)
+        menu.popup(self.search.mapToGlobal(QPoint(0, self.search.height())))
+
+    def _match_chosen(self, action: QAction) -> None:
+        match = action.data()
+        if isinstance(match, BookingMatch):
+            self.jump_to(match)
+
+    def jump_to(self, match: BookingMatch) -> None:
+        self._pending_select = match.booking_id
+        self.night.show_night(match.night)
+
+    # ---- state ------------------------------------------------------------
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """What "now" is, for the now-line and the activity times (a demo, a test)."""
+        self._clock = clock
+        self.grid.clock = clock
+        self.grid.viewport().update()
+
+    def say(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
+    def _live_state(self, state: str) -> None:
+        self.live_indicator.set_state(ListenerState(state))
+
+    def _set_online(self, online: bool) -> None:
+        self.banner.set_reason(self.connectivity.reason)
+        self.banner.setVisible(not online)
+        self.online_changed.emit(online)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        online = self.connectivity.online
+        booking_id = self.grid.selected_booking_id()
+        booking = self.model.booking(booking_id) if booking_id else None
+        for status, action in self.status_actions.items():
+            allowed = booking is not None and status in NEXT_STATUSES[booking.status]
+            action.setEnabled(online and allowed)
+        self.act_open.setEnabled(booking is not None)
+        open_night = bool(self.model.slots)
+        self.act_new.setEnabled(online and open_night)
+        self.act_walk_in.setEnabled(online and open_night)
+        stack, busy = self.booking_actions.undo_stack, self.booking_actions.busy
+        self.act_undo.setEnabled(online and not busy and stack.canUndo())
+        self.act_redo.setEnabled(online and not busy and stack.canRedo())
+        self.act_undo.setToolTip(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
+        self.act_redo.setToolTip(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
+        self.grid.set_editable(online)
+
+    # ---- remembering ------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.store.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 980)
+        state = self.store.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.store.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([1220, 380])
+
+    def save_layout(self) -> None:
+        self.store.setValue("window/geometry", self.saveGeometry())
+        self.store.setValue("window/state", self.saveState())
+        self.store.setValue("window/splitter", self.splitter.saveState())
+        self.store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _current_night(desk: Desk) -> date:
+    return desk.current_night()
+
+
+def _find_bookings(typed: str, since: date, desk: Desk) -> list[BookingMatch]:
+    return desk.find_bookings(typed, from_night=since, limit=30)

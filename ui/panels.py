@@ -1,0 +1,267 @@
+"""The side panel: the selected booking with its actions, and the night's live activity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.plan import Booking, Change, NightPlan
+from ui import text
+from ui.theme import LIGHT, Theme
+
+
+def _heading(label: str) -> QLabel:
+    heading = QLabel(label.upper())
+    heading.setObjectName("PanelHeading")
+    return heading
+
+
+class BookingPanel(QWidget):
+    """The selected booking, in full, with buttons for what can be done next."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+        self._booking: Booking | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(_heading("Selected booking"))
+        self._empty = QLabel("Click a booking to see it here.\nSelect empty cells to book.")
+        self._empty.setObjectName("Hint")
+        self._empty.setWordWrap(True)
+        layout.addWidget(self._empty)
+        self._details = QWidget(self)
+        details = QVBoxLayout(self._details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.setSpacing(6)
+        top = QHBoxLayout()
+        self.guest = QLabel()
+        self.guest.setObjectName("GuestName")
+        self.guest.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("StatusPill")
+        self.status.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        top.addWidget(self.guest, 1)
+        top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        details.addLayout(top)
+        self._form = QFormLayout()
+        self._form.setHorizontalSpacing(12)
+        self._form.setVerticalSpacing(4)
+        self._fields: dict[str, QLabel] = {}
+        for key in (
+            "When",
+            "Tables",
+            "Party",
+            "Phone",
+            "Deposit",
+            "Min spend",
+            "Reference",
+            "Occasion",
+            "Requests",
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._fields[key] = value
+            label = QLabel(key)
+            label.setObjectName("Hint")
+            self._form.addRow(label, value)
+        details.addLayout(self._form)
+        self._buttons = QGridLayout()
+        self._buttons.setSpacing(6)
+        details.addLayout(self._buttons)
+        layout.addWidget(self._details)
+        self._details.hide()
+
+    def add_actions(self, actions: list[QAction]) -> None:
+        """Buttons that trigger (and follow the state of) the window's actions."""
+        for i, action in enumerate(actions):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setMinimumHeight(38)
+            self._buttons.addWidget(button, i // 2, i % 2)
+
+    @property
+    def booking(self) -> Booking | None:
+        return self._booking
+
+    def show_booking(self, booking: Booking | None, tables: list[str], zone: ZoneInfo) -> None:
+        self._booking = booking
+        self._details.setVisible(booking is not None)
+        self._empty.setVisible(booking is None)
+        if booking is None:
+            return
+        colours = self.theme.status(booking.status)
+        self.guest.setText(booking.customer_name)
+        self.status.setText(text.status_text(booking.status))
+        self.status.setStyleSheet(
+            f"background: {colours.fill}; color: {colours.text};"
+            f" border: 1px solid {colours.border};"
+        )
+        f = self._fields
+        f["When"].setText(text.span(booking.starts_at, booking.ends_at, zone))
+        f["Tables"].setText(", ".join(tables))
+        f["Party"].setText(text.party(booking.party_size))
+        f["Phone"].setText(text.phone(booking.customer_phone) or "—")
+        f["Deposit"].setText(text.money(booking.deposit))
+        f["Min spend"].setText(text.money(booking.min_spend))
+        f["Reference"].setText(booking.reference)
+        f["Occasion"].setText(booking.occasion or "—")
+        f["Requests"].setText(booking.special_requests or "—")
+
+
+# ---- live activity ---------------------------------------------------------
+
+KIND_WORDS: dict[str, str] = {
+    "booked": "New booking",
+    "moved": "Moved",
+    "status": "Status",
+    "updated": "Details updated",
+    "deleted": "Deleted",
+    "tables": "Tables changed",
+    "hold": "Being booked",
+    "released": "Hold released",
+}
+_KIND_ORDER = ["booked", "moved", "status", "deleted", "updated", "tables", "hold", "released"]
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    change: Change
+
+
+Lookup = Callable[[UUID], str | None]
+
+
+class ActivityModel(QAbstractListModel):
+    """Changes to the night on screen, newest first, with the time they arrived."""
+
+    LIMIT = 200
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[Activity] = []
+        self._zone = ZoneInfo("Europe/London")
+        self._plan: NightPlan | None = None
+
+    def add(self, change: Change, at: datetime | None = None) -> None:
+        if {"released"} >= change.kinds:
+            return  # a hold ending is noise at the desk
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._items.insert(0, Activity(at or datetime.now(UTC), change))
+        self.endInsertRows()
+        if len(self._items) > self.LIMIT:
+            self.beginRemoveRows(QModelIndex(), self.LIMIT, len(self._items) - 1)
+            del self._items[self.LIMIT :]
+            self.endRemoveRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items.clear()
+        self.endResetModel()
+
+    def set_plan(self, plan: NightPlan) -> None:
+        """Names for the tables and guests the entries mention."""
+        self._plan = plan
+        self._zone = ZoneInfo(plan.time_zone)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+
+    def describe(self, activity: Activity) -> str:
+        change, plan = activity.change, self._plan
+        kinds = [k for k in _KIND_ORDER if k in change.kinds]
+        if "booked" in kinds or "moved" in kinds:
+            kinds = [k for k in kinds if k != "tables"]
+        words = []
+        bookings = {b.id: b for b in plan.bookings} if plan else {}
+        for kind in kinds[:2]:
+            word = KIND_WORDS.get(kind, kind)
+            if kind == "status" and len(change.booking_ids) == 1:
+                b = bookings.get(next(iter(change.booking_ids)))
+                word = f"Now {b.status.label.lower()}" if b else word
+            words.append(word)
+        tables = {t.id: t.name for t in plan.tables} if plan else {}
+        guests = [bookings[i].customer_name for i in change.booking_ids if i in bookings]
+        where = sorted(tables[t] for t in change.table_ids if t in tables)
+        parts = [" · ".join(words) or "Changed"]
+        if guests:
+            more = f" +{len(guests) - 2}" if len(guests) > 2 else ""
+            parts.append(", ".join(sorted(guests)[:2]) + more)
+        if where:
+            more = f" +{len(where) - 3}" if len(where) > 3 else ""
+            parts.append(", ".join(where[:3]) + more)
+        return " — ".join(parts)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        activity = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{text.clock(activity.at, self._zone)}   {self.describe(activity)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kinds = ", ".join(sorted(activity.change.kinds))
+            return f"{activity.at.astimezone(self._zone):%H:%M:%S} · {kinds}"
+        return None
+
+
+class ActivityPanel(QWidget):
+    def __init__(self, model: ActivityModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(_heading("Live activity"))
+        self.list = QListView(self)
+        self.list.setObjectName("ActivityList")
+        self.list.setModel(model)
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(False)
+        self.list.setSelectionMode(QListView.SelectionMode.NoSelection)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.list, 1)
+
+
+class SidePanel(QFrame):
+    def __init__(
+        self, booking: BookingPanel, activity: ActivityPanel, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SidePanel")
+        self.setMinimumWidth(340)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(18)
+        layout.addWidget(booking, 0)
+        layout.addWidget(activity, 1)
