@@ -12,6 +12,7 @@ import pytest
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    a_customer,
     as_desk,
     at,
     counts,
@@ -176,3 +177,41 @@ def test_a_desk_on_the_phone_blocks_holds_at_other_desks(demo_conn: Conn, desk2:
     finally:
         demo_conn.execute("SELECT pg_advisory_unlock(1, %s)", [key])
     assert _hold(desk2, ["Booth 3"], night, "01:00", "02:00")[0]
+
+
+def _desk_book(conn: Conn, night: date, tables: list[str], start: str,
+               end: str) -> tuple[Any, ...]:
+    return one(
+        conn,
+        "SELECT success, error_code, error_message, booking_id "
+        "FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
+        [VENUE, a_customer(conn), [table_id(conn, t) for t in tables], night,
+         at(conn, night, start), at(conn, night, end)],
+    )
+
+
+def test_another_desk_cannot_book_a_held_table_the_holding_desk_can(
+    demo_conn: Conn, desk2: Conn
+) -> None:
+    night = quiet_friday(demo_conn)
+    as_desk(demo_conn, "DESK-1", "Priya")
+    assert _hold(demo_conn, ["Booth 3", "Booth 4"], night, "22:00", "00:30")[0]
+    before = counts(desk2)
+    assert _desk_book(desk2, night, ["Booth 4"], "23:00", "01:00")[:3] == (
+        False, "TABLE_BEING_BOOKED", "Booth 4 is being booked at DESK-1; try again in a moment."
+    )
+    row = one(desk2, "SELECT success, error_code FROM create_booking_atomic(%s, "
+              "'walk.up@example.com', NULL, 'Walk Up', %s, %s, '22:30', '23:30', 2)",
+              [VENUE, [table_id(desk2, "Booth 3")], night])
+    assert row == (False, "TABLE_BEING_BOOKED")
+    assert counts(desk2)[:3] == before[:3]  # no booking, no tables, the holds unchanged
+    # The holding desk books one of its tables: that hold is used up, the other stays.
+    ok, code, _, booking = _desk_book(demo_conn, night, ["Booth 3"], "22:00", "00:30")
+    assert (ok, code) == (True, None)
+    held = demo_conn.execute(
+        "SELECT t.name FROM holds h JOIN venue_tables t ON t.id = h.table_id"
+    ).fetchall()
+    assert held == [("Booth 4",)]
+    other = scalar(desk2, "SELECT night_plan(%s, %s)", [VENUE, night])
+    assert [b["id"] for b in other["bookings"]] == [str(booking)]
+    assert [h["table_id"] for h in other["holds"]] == [str(table_id(desk2, "Booth 4"))]
