@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an admin URL of a server to use (default: embedded)")
     parser.add_argument("--seconds", type=float, default=10.0, help="per pgbench run")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="pgbench rounds (0: skip)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--relay", action="store_true", help="also measure with a relay running")
     parser.add_argument("--durable", action="store_true", help="keep fsync and synchronous_commit")
@@ -221,10 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             pg.drop_database(admin, name)
 
-    base = statistics.median(results["off"])
-    print("\nmedian tps: " + ", ".join(f"{m} {statistics.median(v):.1f}"
-                                        for m, v in results.items()))
-    for mode in modes[1:]:
+    base = statistics.median(results["off"]) if args.rounds else 0.0
+    if args.rounds:
+        print("\nmedian tps: " + ", ".join(f"{m} {statistics.median(v):.1f}"
+                                           for m, v in results.items()))
+    for mode in modes[1:] if args.rounds else ():
         ratios = [on / off for on, off in zip(results[mode], results["off"], strict=True)]
         print(f"{mode}/off throughput: median ratio {statistics.median(ratios):.3f} "
               f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)}); "
