@@ -590,7 +590,7 @@ BEGIN
       INTO moved, venues_, last_ids
       FROM per_venue;
     FOR i IN 1 .. coalesce(cardinality(venues_), 0) LOOP
-        PERFORM pg_notify(v.channel, json_build_object('last_id', last_ids[i])::text)
+        PERFORM pg_notify(v.channel, jsonb_build_object('last_id', last_ids[i])::text)
            FROM venues v WHERE v.id = venues_[i];
     END LOOP;
     -- Trim the feed a little at a time, oldest first, through its key.

@@ -132,8 +132,9 @@ def test_one_notify_per_venue_per_batch_and_replay_from_an_id(
         booking = insert_booking(relay, ["Booth 5"], night, "22:00", "00:30")
         assert one(relay, "SELECT * FROM set_booking_status(%s, 'cancelled')", [booking])[0]
         assert _relay(relay) == 3
-        got = [(n.channel, json.loads(n.payload))
-               for n in listener.notifies(timeout=10, stop_after=3)]
+        notes = list(listener.notifies(timeout=10, stop_after=3))
+    got = [(n.channel, json.loads(n.payload)) for n in notes]
+    assert notes[2].payload == f'{{"last_id": {_head(relay)}}}'  # as sql/README.md shows it
     assert sorted(got[:2], key=lambda g: g[0]) == sorted(
         [(channels[VENUE], {"last_id": first_head}), (channels[other.id], {"last_id": other_head})],
         key=lambda g: g[0],
