@@ -63,7 +63,9 @@ def draw(data: dict[str, Any], png: Path) -> None:
         f"{machine.get('nproc', '?')} cores, pgbench {data.get('seconds', '?')} s per point",
         fontsize=10,
     )
-    ax.legend(fontsize=8, loc="upper right")
+    low = min(min(base), min(attempts), min(v for v in booked if v > 0) if any(booked) else 1.0)
+    ax.set_ylim(bottom=low / 3, top=max(base) * 2.5)
+    ax.legend(fontsize=8, loc="upper center", ncol=3, frameon=False)
     ax.grid(axis="y", alpha=0.3, which="both")
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
