@@ -106,7 +106,12 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         listeners=args.listeners,
         quiet=args.quiet,
     )
-    data = run(opts)
+    try:
+        data = run(opts)
+    except KeyboardInterrupt:
+        print("frontdesk: load test interrupted; its throwaway database was dropped.",
+              file=sys.stderr)
+        return 130
     report.print_table(data, sys.stdout)
     if opts.json_path is not None:
         report.write_json(data, opts.json_path)
