@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 
 from frontdesk.plan import Booking, Floor, Hold, NightPlan, TableRow
 from ui import text
-from ui.timeline import Slot, column_at, last_column, night_slots
+from ui.timeline import Slot, column_at, last_column, night_slots, position
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -65,6 +65,8 @@ class Block:
     row: int
     first: int
     last: int
+    start_x: float = 0.0  # in columns, for drawing (see timeline.position)
+    end_x: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class HoldBlock:
     row: int
     first: int
     last: int
+    start_x: float = 0.0
+    end_x: float = 0.0
 
 
 def _layout(plan: NightPlan) -> tuple[GridRow, ...]:
@@ -164,17 +168,25 @@ class NightGridModel(QAbstractTableModel):
                 if not b.status.holds_table:
                     continue
                 first, last = column_at(slots, b.starts_at), last_column(slots, b.ends_at)
+                x0, x1 = position(slots, b.starts_at), position(slots, b.ends_at)
                 for table_id in b.table_ids:
                     row = self._row_of_table.get(table_id)
                     if row is not None:
-                        blocks.append(Block(b, table_id, row, first, last))
+                        blocks.append(Block(b, table_id, row, first, last, x0, x1))
                         content.setdefault(row, set()).add(b)
             for h in plan.holds:
                 row = self._row_of_table.get(h.table_id)
                 if row is None or h.terminal == self._own_terminal:
                     continue
                 holds.append(
-                    HoldBlock(h, row, column_at(slots, h.starts_at), last_column(slots, h.ends_at))
+                    HoldBlock(
+                        h,
+                        row,
+                        column_at(slots, h.starts_at),
+                        last_column(slots, h.ends_at),
+                        position(slots, h.starts_at),
+                        position(slots, h.ends_at),
+                    )
                 )
                 content.setdefault(row, set()).add(h)
         self._blocks, self._holds = tuple(blocks), tuple(holds)

@@ -1,59 +1,75 @@
-"""Drawing the grid's pieces: cell backgrounds, booking blocks, holds, the now-line.
+"""Drawing the grid's pieces: the empty grid, booking blocks, holds, the now-line.
 
 Pure painting from values; no state, no model access beyond what is passed.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, Qt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from frontdesk.plan import Booking, Hold
 from ui import text
-from ui.grid_model import NightGridModel, Role, RowKind
-from ui.theme import LIGHT, Theme
+from ui.theme import Theme
 
 
-class CellDelegate(QStyledItemDelegate):
-    """Cell backgrounds: hour bands, quarter-hour lines, the selected empty cells.
+@dataclass(frozen=True)
+class CellArea:
+    """What of the grid is on screen, in viewport coordinates."""
 
-    Bookings are not drawn here: the view draws them as blocks over the cells.
-    """
+    rows: list[tuple[int, int, int, bool]]  # (row, top, height, is_floor)
+    columns: list[tuple[int, int, int, bool, bool]]  # (col, left, width, odd hour, hour next)
+    width: int
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.theme: Theme = LIGHT
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        t = self.theme
-        rect = option.rect
-        model = index.model()
-        if not isinstance(model, NightGridModel):
-            return
-        painter.save()
-        if index.data(Role.ROW_KIND) == RowKind.FLOOR:
-            painter.fillRect(rect, QColor(t.floor_bg))
-            painter.restore()
-            return
-        slot = model.slot(index.column())
-        hour = slot.starts_at.hour if slot else 0
-        painter.fillRect(rect, QColor(t.surface_alt if hour % 2 else t.surface))
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect.adjusted(0, 3, 0, -3), QColor(t.selection))
-        painter.setPen(QPen(QColor(t.line), 1))
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        nxt = model.slot(index.column() + 1)
-        edge = QColor(t.hour_line) if nxt is not None and nxt.is_hour else QColor(t.line)
-        painter.setPen(QPen(edge, 1))
-        painter.drawLine(rect.topRight(), rect.bottomRight())
-        painter.restore()
+def paint_cells(painter: QPainter, area: CellArea, theme: Theme) -> None:
+    """The empty grid in a few dozen calls (not one delegate per cell): hour bands,
+    quarter-hour lines, row lines, floor bands."""
+    if not area.rows or not area.columns:
+        return
+    top = area.rows[0][1]
+    bottom = area.rows[-1][1] + area.rows[-1][2]
+    right = area.columns[-1][1] + area.columns[-1][2]
+    painter.save()
+    painter.fillRect(
+        QRectF(area.columns[0][1], top, right - area.columns[0][1], bottom - top),
+        QColor(theme.surface),
+    )
+    band = QColor(theme.surface_alt)
+    for _col, left, width, odd_hour, _hour_next in area.columns:
+        if odd_hour:
+            painter.fillRect(QRectF(left, top, width, bottom - top), band)
+    line, hour_line = QPen(QColor(theme.line), 1), QPen(QColor(theme.hour_line), 1)
+    for _col, left, width, _odd, hour_next in area.columns:
+        painter.setPen(hour_line if hour_next else line)
+        x = left + width - 1
+        painter.drawLine(QPointF(x + 0.5, top), QPointF(x + 0.5, bottom))
+    painter.setPen(line)
+    floor = QColor(theme.floor_bg)
+    for _row, y, height, is_floor in area.rows:
+        if is_floor:
+            painter.fillRect(QRectF(0, y, max(area.width, right), height), floor)
+        else:
+            painter.drawLine(QPointF(0, y + height - 0.5), QPointF(right, y + height - 0.5))
+    painter.restore()
+
+
+def paint_selection(
+    painter: QPainter, rects: list[QRectF], current: QRectF | None, theme: Theme
+) -> None:
+    """Selected empty cells, and the keyboard's cell."""
+    painter.save()
+    colour = QColor(theme.selection)
+    for rect in rects:
+        painter.fillRect(rect.adjusted(0, 3, 0, -3), colour)
+    if current is not None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(theme.accent), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(current.adjusted(1.5, 2.5, -1.5, -2.5), 4, 4)
+    painter.restore()
 
 
 def _rounded(rect: QRectF, radius: float) -> QPainterPath:
@@ -62,12 +78,28 @@ def _rounded(rect: QRectF, radius: float) -> QPainterPath:
     return path
 
 
+@dataclass(frozen=True)
+class BlockFonts:
+    name: QFont
+    detail: QFont
+    name_metrics: QFontMetrics
+    detail_metrics: QFontMetrics
+
+    @classmethod
+    def for_font(cls, font: QFont) -> BlockFonts:
+        name = QFont(font)
+        name.setBold(True)
+        detail = QFont(font)
+        detail.setPointSizeF(max(8.0, font.pointSizeF() - 2.5))
+        return cls(name, detail, QFontMetrics(name), QFontMetrics(detail))
+
+
 def paint_booking(
     painter: QPainter,
     rect: QRectF,
     booking: Booking,
     theme: Theme,
-    font: QFont,
+    fonts: BlockFonts,
     *,
     selected: bool = False,
     faded: bool = False,
@@ -79,49 +111,43 @@ def paint_booking(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if faded:
         painter.setOpacity(0.35)
-    path = _rounded(rect, 7)
-    painter.fillPath(path, QColor(colours.fill))
-    stripe = QRectF(rect.left(), rect.top(), 6, rect.height())
-    painter.save()
-    painter.setClipPath(path)
-    painter.fillRect(stripe, QColor(colours.border))
-    painter.restore()
-    pen = QPen(QColor(theme.accent if selected else colours.border), 3 if selected else 1.2)
-    painter.setPen(pen)
-    painter.drawPath(path)
+    # The border colour fills the block; the fill colour is laid over it, inset
+    # (wider on the left): an outline and a status stripe without clipping.
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colours.border))
+    painter.drawRoundedRect(rect, 7, 7)
+    painter.setBrush(QColor(colours.fill))
+    painter.drawRoundedRect(rect.adjusted(6, 1.2, -1.2, -1.2), 6, 6)
+    if selected:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(theme.accent), 3))
+        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 8, 8)
     inner = rect.adjusted(12, 3, -6, -3)
-    name_font = QFont(font)
-    name_font.setBold(True)
-    detail_font = QFont(font)
-    detail_font.setPointSizeF(max(8.0, font.pointSizeF() - 2.5))
     painter.setPen(QColor(colours.text))
     two_lines = inner.height() >= 30
     top = QRectF(inner.left(), inner.top(), inner.width(), inner.height() / (2 if two_lines else 1))
-    painter.setFont(name_font)
-    name = QFontMetrics(name_font).elidedText(
-        booking.customer_name, Qt.TextElideMode.ElideRight, int(inner.width())
-    )
+    painter.setFont(fonts.name)
+    width = int(inner.width())
+    name = fonts.name_metrics.elidedText(booking.customer_name, Qt.TextElideMode.ElideRight, width)
     painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
     if two_lines:
         bottom = QRectF(inner.left(), top.bottom(), inner.width(), inner.height() - top.height())
         detail = caption or f"{booking.party_size} · {text.status_text(booking.status)}"
         if caption is None and booking.occasion:
             detail += f" · {booking.occasion}"
-        painter.setFont(detail_font)
-        detail = QFontMetrics(detail_font).elidedText(
-            detail, Qt.TextElideMode.ElideRight, int(inner.width())
-        )
+        painter.setFont(fonts.detail)
+        detail = fonts.detail_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, width)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
     painter.restore()
 
 
 def paint_ghost(
-    painter: QPainter, rect: QRectF, booking: Booking, theme: Theme, font: QFont, caption: str
+    painter: QPainter, rect: QRectF, booking: Booking, theme: Theme, fonts: BlockFonts, caption: str
 ) -> None:
     """Where a dragged block will land (or is landing): dashed, translucent."""
     painter.save()
     painter.setOpacity(0.85)
-    paint_booking(painter, rect, booking, theme, font, caption=caption)
+    paint_booking(painter, rect, booking, theme, fonts, caption=caption)
     painter.setOpacity(1.0)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     pen = QPen(QColor(theme.accent), 2, Qt.PenStyle.DashLine)

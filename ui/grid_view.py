@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QColor,
     QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
@@ -43,17 +44,20 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidg
 from frontdesk.plan import Booking
 from ui import text
 from ui.grid_headers import TableHeader, TimeHeader
-from ui.grid_model import Block, NightGridModel, RowKind
+from ui.grid_model import Block, HoldBlock, NightGridModel, RowKind
 from ui.grid_paint import (
-    CellDelegate,
+    BlockFonts,
+    CellArea,
     paint_booking,
+    paint_cells,
     paint_closed,
     paint_ghost,
     paint_hold,
     paint_now_line,
+    paint_selection,
 )
 from ui.theme import LIGHT, Theme
-from ui.timeline import after, elapsed
+from ui.timeline import after, elapsed, position
 
 EDGE_GRIP = 10  # pixels at a block's right edge that resize instead of move
 
@@ -116,8 +120,6 @@ class NightGridView(QTableView):
         self._anchor_row = -1
         self._ghosts: dict[UUID, _Ghost] = {}
         self._selected_booking: UUID | None = None
-        self._delegate = CellDelegate(self)
-        self.setItemDelegate(self._delegate)
         self.setHorizontalHeader(TimeHeader(self))
         self.setVerticalHeader(TableHeader(self))
         self.setShowGrid(False)
@@ -155,7 +157,6 @@ class NightGridView(QTableView):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        self._delegate.theme = theme
         header = self.horizontalHeader()
         if isinstance(header, TimeHeader):
             header.theme = theme
@@ -206,29 +207,33 @@ class NightGridView(QTableView):
 
     # ---- geometry ---------------------------------------------------------
 
-    def x_of(self, instant: datetime) -> float:
-        """The viewport x of an instant on tonight's time axis."""
-        slots = self.grid().slots
-        if not slots:
+    def x_at(self, columns: float) -> float:
+        """The viewport x of a position in columns (see timeline.position)."""
+        count = self.grid().columnCount()
+        if count == 0:
             return 0.0
-        col = self.grid().column_for(instant)
-        slot = slots[col]
-        length = elapsed(slot.starts_at, slot.ends_at).total_seconds() or 1.0
-        frac = elapsed(slot.starts_at, instant).total_seconds() / length
-        frac = max(0.0, min(1.0, frac))
-        return self.columnViewportPosition(col) + frac * self.columnWidth(col)
+        col = max(0, min(count - 1, int(columns)))
+        return self.columnViewportPosition(col) + (columns - col) * self.columnWidth(col)
 
-    def span_rect(self, row: int, starts_at: datetime, ends_at: datetime) -> QRectF:
-        x0, x1 = self.x_of(starts_at), self.x_of(ends_at)
+    def x_of(self, instant: datetime) -> float:
+        """The viewport x of an instant on the night's time axis."""
+        return self.x_at(position(self.grid().slots, instant))
+
+    def _rect(self, row: int, x0: float, x1: float) -> QRectF:
         y = self.rowViewportPosition(row)
         return QRectF(x0 + 2, y + 4, max(10.0, x1 - x0 - 4), self.rowHeight(row) - 8)
+
+    def span_rect(self, row: int, starts_at: datetime, ends_at: datetime) -> QRectF:
+        return self._rect(row, self.x_of(starts_at), self.x_of(ends_at))
+
+    def _block_rect(self, block: Block | HoldBlock) -> QRectF:
+        return self._rect(block.row, self.x_at(block.start_x), self.x_at(block.end_x))
 
     def block_rect(self, booking_id: UUID, table_id: UUID | None = None) -> QRect:
         """Where a booking's block is drawn (its first table unless one is named)."""
         for block in self.grid().blocks_of(booking_id):
             if table_id is None or block.table_id == table_id:
-                b = block.booking
-                return self.span_rect(block.row, b.starts_at, b.ends_at).toRect()
+                return self._block_rect(block).toRect()
         return QRect()
 
     def cell_center(self, row: int, column: int) -> QPoint:
@@ -250,7 +255,7 @@ class NightGridView(QTableView):
         for block in model.blocks():
             if block.row != row:
                 continue
-            rect = self.span_rect(row, block.booking.starts_at, block.booking.ends_at)
+            rect = self._block_rect(block)
             if rect.adjusted(-2, -5, 2, 5).contains(pos.toPointF()):
                 return block, pos.x() >= rect.right() - EDGE_GRIP
         return None
@@ -339,7 +344,7 @@ class NightGridView(QTableView):
         ghost.state = "returning"
         origin = ghost.origin
         start = self.span_rect(ghost.row, ghost.starts_at, ghost.ends_at)
-        end = self.span_rect(origin.row, origin.booking.starts_at, origin.booking.ends_at)
+        end = self._block_rect(origin)
         animation = QVariantAnimation(self)
         animation.setDuration(220)
         animation.setEasingCurve(QEasingCurve.Type.OutCubic)
@@ -586,10 +591,55 @@ class NightGridView(QTableView):
 
     # ---- painting ---------------------------------------------------------
 
+    def _cell_area(self, clip: QRect) -> CellArea:
+        model = self.grid()
+        rows: list[tuple[int, int, int, bool]] = []
+        first = max(0, self.rowAt(clip.top()))
+        last = self.rowAt(clip.bottom())
+        last = model.rowCount() - 1 if last < 0 else last
+        for row in range(first, last + 1):
+            grid_row = model.grid_row(row)
+            is_floor = grid_row is not None and grid_row.kind is RowKind.FLOOR
+            rows.append((row, self.rowViewportPosition(row), self.rowHeight(row), is_floor))
+        columns: list[tuple[int, int, int, bool, bool]] = []
+        slots = model.slots
+        c0 = max(0, self.columnAt(clip.left()))
+        c1 = self.columnAt(clip.right())
+        c1 = len(slots) - 1 if c1 < 0 else c1
+        for col in range(c0, c1 + 1):
+            nxt = model.slot(col + 1)
+            columns.append(
+                (
+                    col,
+                    self.columnViewportPosition(col),
+                    self.columnWidth(col),
+                    slots[col].starts_at.hour % 2 == 1,
+                    nxt is not None and nxt.is_hour,
+                )
+            )
+        return CellArea(rows, columns, self.viewport().width())
+
+    def _selection_rects(self) -> tuple[list[QRectF], QRectF | None]:
+        model = self.grid()
+        rects = [
+            QRectF(self.visualRect(i))
+            for i in (self.selectionModel().selectedIndexes() if self.selectionModel() else [])
+            if model.booking_at(i.row(), i.column()) is None
+        ]
+        current = self.currentIndex()
+        focus = None
+        if current.isValid() and self.hasFocus() and self._selected_booking is None:
+            focus = QRectF(self.visualRect(current))
+        return rects, focus
+
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        # Not QTableView's: one delegate call per cell is far too slow for a
+        # big night.  The empty grid is drawn in bands and lines, then blocks.
         model = self.grid()
         painter = QPainter(self.viewport())
+        painter.fillRect(event.rect(), QColor(self.theme.surface))
+        paint_cells(painter, self._cell_area(event.rect()), self.theme)
+        paint_selection(painter, *self._selection_rects(), self.theme)
         font = self.font()
         t = self.theme
         if model.plan is not None and not model.slots:
@@ -599,22 +649,27 @@ class NightGridView(QTableView):
             painter.end()
             return
         clip = QRectF(event.rect())
+        top, bottom = self.rowAt(event.rect().top()), self.rowAt(event.rect().bottom())
+        top, bottom = max(0, top), model.rowCount() - 1 if bottom < 0 else bottom
         for hold in model.hold_blocks():
-            h = hold.hold
-            rect = self.span_rect(hold.row, h.starts_at, h.ends_at)
-            if rect.intersects(clip):
-                paint_hold(painter, rect, h, t, font)
+            if top <= hold.row <= bottom:
+                rect = self._block_rect(hold)
+                if rect.intersects(clip):
+                    paint_hold(painter, rect, hold.hold, t, font)
+        fonts = BlockFonts.for_font(font)
         for block in model.blocks():
-            b = block.booking
-            rect = self.span_rect(block.row, b.starts_at, b.ends_at)
+            if not top <= block.row <= bottom:
+                continue
+            rect = self._block_rect(block)
             if not rect.intersects(clip):
                 continue
+            b = block.booking
             paint_booking(
                 painter,
                 rect,
                 b,
                 t,
-                font,
+                fonts,
                 selected=b.id == self._selected_booking,
                 faded=b.id in self._ghosts,
             )
@@ -632,7 +687,9 @@ class NightGridView(QTableView):
                 caption = "Moving…"
             else:
                 caption = f"{text.span(ghost.starts_at, ghost.ends_at, zone)}"
-            paint_ghost(painter, rect, ghost.booking, self.theme, self.font(), caption)
+            paint_ghost(
+                painter, rect, ghost.booking, self.theme, BlockFonts.for_font(self.font()), caption
+            )
 
     def _paint_now(self, painter: QPainter) -> None:
         slots = self.grid().slots

@@ -247,6 +247,7 @@ class ActivityPanel(QWidget):
         self.list.setObjectName("ActivityList")
         self.list.setModel(model)
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(False)
         self.list.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -161,7 +161,7 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
         zone = ZoneInfo("Europe/London")
         now = datetime.combine(night, clock_time(23, 20), zone)
         window.set_clock(lambda: now)
-        window.resize(1720, 1020)
+        window.resize(1720, 1080)
         desktop.start()
         window.night.show_night(night)
         assert desktop.live is not None

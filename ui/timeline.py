@@ -95,6 +95,17 @@ def last_column(slots: tuple[Slot, ...], ends_at: datetime) -> int:
     return max(0, min(len(slots) - 1, col))
 
 
+def position(slots: tuple[Slot, ...], instant: datetime) -> float:
+    """Where ``instant`` falls on the night in columns: 3.5 is halfway through slot 3."""
+    if not slots:
+        return 0.0
+    col = column_at(slots, instant)
+    slot = slots[col]
+    length = elapsed(slot.starts_at, slot.ends_at).total_seconds() or 1.0
+    frac = elapsed(slot.starts_at, instant).total_seconds() / length
+    return col + max(0.0, min(1.0, frac))
+
+
 def span_label(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     """ "22:00–00:30" in local time."""
     return f"{starts_at.astimezone(zone):%H:%M}–{ends_at.astimezone(zone):%H:%M}"
