@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         for status, label, key in STATUS_KEYS:
             action = self._action(f"{label}", key)
             action.setToolTip(f"{label} ({key})")
+            action.setData(status.value)
             self.status_actions[status] = action
         # Single-letter keys act on the grid only, never while typing a search.
         for action in [*self.status_actions.values(), self.act_walk_in]:
@@ -266,8 +267,8 @@ class MainWindow(QMainWindow):
         self.act_open.triggered.connect(self._open_selected)
         self.act_undo.triggered.connect(actions.undo)
         self.act_redo.triggered.connect(actions.redo)
-        for status, action in self.status_actions.items():
-            action.triggered.connect(partial(self._status_wanted, status))
+        for action in self.status_actions.values():
+            action.triggered.connect(self._status_action)
         self.date_picker.dateChanged.connect(self._date_picked)
         self.search.returnPressed.connect(self.find_guest)
 
@@ -326,6 +327,11 @@ class MainWindow(QMainWindow):
         names = self.model.table_names(booking.table_ids) if booking else []
         self.booking_panel.show_booking(booking, names, self.model.zone)
         self._update_actions()
+
+    def _status_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self._status_wanted(Status(action.data()))
 
     def _status_wanted(self, status: Status) -> None:
         booking_id = self.grid.selected_booking_id()

@@ -175,3 +175,19 @@ def test_the_window_remembers_its_night_and_size(
         settle(qtbot, again)
     finally:
         again.close()
+
+
+def test_arrow_keys_step_over_the_floor_rows(qtbot: QtBot, desktop: Desktop) -> None:
+    window = desktop.window
+    model, view = window.model, window.grid
+    rows = [model.grid_row(r) for r in range(model.rowCount())]
+    last_downstairs = max(r for r, g in enumerate(rows) if g and g.floor.name == "Downstairs")
+    view.setCurrentIndex(model.index(last_downstairs, 3))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == last_downstairs + 2  # the Upstairs band is skipped
+    assert view.currentIndex().column() == 3
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.currentIndex().row() == last_downstairs
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.currentIndex().column() == 4
