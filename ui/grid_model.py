@@ -107,6 +107,8 @@ class NightGridModel(QAbstractTableModel):
         self._booking_cells: dict[tuple[int, int], Block] = {}
         self._hold_cells: dict[tuple[int, int], HoldBlock] = {}
         self._row_content: dict[int, frozenset[object]] = {}
+        self._spans: dict[tuple[datetime, datetime], tuple[int, int, float, float]] = {}
+        self._spans_for: tuple[Slot, ...] = ()
 
     # ---- the plan ---------------------------------------------------------
 
@@ -163,12 +165,13 @@ class NightGridModel(QAbstractTableModel):
         blocks: list[Block] = []
         holds: list[HoldBlock] = []
         content: dict[int, set[object]] = {}
+        if self._spans_for is not slots:
+            self._spans, self._spans_for = {}, slots
         if plan and slots:
             for b in plan.bookings:
                 if not b.status.holds_table:
                     continue
-                first, last = column_at(slots, b.starts_at), last_column(slots, b.ends_at)
-                x0, x1 = position(slots, b.starts_at), position(slots, b.ends_at)
+                first, last, x0, x1 = self._span(b.starts_at, b.ends_at)
                 for table_id in b.table_ids:
                     row = self._row_of_table.get(table_id)
                     if row is not None:
@@ -195,6 +198,22 @@ class NightGridModel(QAbstractTableModel):
         }
         self._hold_cells = {(h.row, c): h for h in holds for c in range(h.first, h.last + 1)}
         self._row_content = {r: frozenset(items) for r, items in content.items()}
+
+    def _span(self, starts_at: datetime, ends_at: datetime) -> tuple[int, int, float, float]:
+        """Columns and drawing positions of a span; remembered, as a reload
+        brings mostly the same bookings back."""
+        key = (starts_at, ends_at)
+        span = self._spans.get(key)
+        if span is None:
+            slots = self._slots
+            span = (
+                column_at(slots, starts_at),
+                last_column(slots, ends_at),
+                position(slots, starts_at),
+                position(slots, ends_at),
+            )
+            self._spans[key] = span
+        return span
 
     # ---- lookups for the view and the controllers -------------------------
 

@@ -11,7 +11,7 @@ Drag across empty cells of one table to ask for a booking there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -152,7 +152,6 @@ class NightGridView(QTableView):
         super().setModel(model)
         if isinstance(model, NightGridModel):
             model.modelReset.connect(self._relayout)
-            model.dataChanged.connect(self._on_data_changed)
             self._relayout()
 
     def set_theme(self, theme: Theme) -> None:
@@ -380,11 +379,22 @@ class NightGridView(QTableView):
                 ghost.animation.deleteLater()
             self.viewport().update()
 
-    def _on_data_changed(self) -> None:
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # QAbstractItemView repaints the whole viewport for a range; the model
+        # sends whole rows, so repaint just those (there are no editors here).
+        top = self.rowViewportPosition(topLeft.row())
+        bottom = self.rowViewportPosition(bottomRight.row()) + self.rowHeight(bottomRight.row())
+        self.viewport().update(QRect(0, top, self.viewport().width(), bottom - top))
         self._drop_settled(only_matching=True)
 
     def _drop_settled(self, only_matching: bool = False) -> None:
         model = self.grid()
+        dropped = False
         for booking_id, ghost in list(self._ghosts.items()):
             if ghost.state != "settled":
                 continue
@@ -396,7 +406,9 @@ class NightGridView(QTableView):
             )
             if landed or not only_matching:
                 del self._ghosts[booking_id]
-        self.viewport().update()
+                dropped = True
+        if dropped:
+            self.viewport().update()
 
     # ---- mouse ------------------------------------------------------------
 
