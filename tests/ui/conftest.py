@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,9 @@ from frontdesk.listener import ListenerState
 from frontdesk.settings import Settings
 from tests.conftest import DEMO_VENUE_ID
 from ui.composition import Desktop
+
+# Headless unless told otherwise (set before pytest-qt makes the QApplication).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TERMINAL = "TEST-DESK"
 Conn = psycopg.Connection[tuple[Any, ...]]
