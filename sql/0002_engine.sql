@@ -204,30 +204,38 @@ $$;
 -- naming it), or another terminal's live hold (TABLE_BEING_BOOKED)?  Under
 -- fd_lock_tables this is the real check; before it, only a courtesy.
 -- Overlap is by instants, whatever night the other booking belongs to.
+-- Planned once (force_generic_plan): with a range parameter the generic plan's
+-- estimate is poor, so the plan cache would otherwise re-plan every call
+-- (0.13 ms planning against 0.04 ms running, twice a booking).  The table's
+-- name and order come from subqueries, not a join, so that the generic plan
+-- reads only the exclusion constraint's index and never hashes venue_tables.
 CREATE FUNCTION fd_availability_refusal(p_venue_id uuid, p_table_ids uuid[], p_period tstzrange,
                                         p_exclude_booking_id uuid)
     RETURNS fd_refusal
     LANGUAGE plpgsql STABLE
+    SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     clash record;
 BEGIN
-    SELECT t.name, bt.period INTO clash
-      FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
+    SELECT (SELECT t.name FROM venue_tables t WHERE t.id = bt.table_id) AS name, bt.period
+      INTO clash
+      FROM booking_tables bt
      WHERE bt.venue_id = p_venue_id AND bt.table_id = ANY (p_table_ids) AND bt.is_active
        AND bt.period && p_period AND bt.booking_id IS DISTINCT FROM p_exclude_booking_id
-     ORDER BY t.grid_order, lower(bt.period)
+     ORDER BY (SELECT t.grid_order FROM venue_tables t WHERE t.id = bt.table_id), lower(bt.period)
      LIMIT 1;
     IF FOUND THEN
         RETURN fd_refuse('TABLE_UNAVAILABLE', format('%s is booked %s that night.', clash.name,
                                                      fd_local_times(p_venue_id, clash.period)));
     END IF;
-    SELECT t.name, h.terminal INTO clash
-      FROM holds h JOIN venue_tables t ON t.id = h.table_id
+    SELECT (SELECT t.name FROM venue_tables t WHERE t.id = h.table_id) AS name, h.terminal
+      INTO clash
+      FROM holds h
      WHERE h.venue_id = p_venue_id AND h.table_id = ANY (p_table_ids)
        AND h.period && p_period AND h.expires_at > now()
        AND h.terminal IS DISTINCT FROM nullif(current_setting('frontdesk.terminal', true), '')
-     ORDER BY t.grid_order
+     ORDER BY (SELECT t.grid_order FROM venue_tables t WHERE t.id = h.table_id)
      LIMIT 1;
     IF FOUND THEN
         RETURN fd_refuse('TABLE_BEING_BOOKED',
