@@ -8,7 +8,7 @@ venue's zone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
@@ -86,7 +86,9 @@ class Booking:
 
     @property
     def length(self) -> timedelta:
-        return self.ends_at - self.starts_at
+        # Subtracting datetimes that share a tzinfo is wall-clock arithmetic
+        # in Python: on the fall-back night 00:30→02:30 would be 2 h, not 3.
+        return self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,10 @@ class Desktop:
         self._own_db = desk is None
         self.desk = desk or Desk.first_venue(self.db)
         self.ops = Ops(self.desk)
-        self.live = LiveUpdates(url, self.desk.venue_id) if live else None
+        # LISTEN needs a session of its own: a direct URL when the pool goes
+        # through a transaction-pooling PgBouncer.
+        listen_url = settings.listen_url or url
+        self.live = LiveUpdates(listen_url, self.desk.venue_id) if live else None
         self.window = MainWindow(
             self.ops,
             self.live,
