@@ -243,11 +243,14 @@ AS $$
 $$;
 
 -- The night's opening and closing instants, or NULL when it is closed.
+-- The opening time is the boundary of fd_night_instant's rule, so it is on
+-- the night's own date: computed here from one fd_night_hours read rather
+-- than through fd_night_instant's second one (this runs on every booking).
 CREATE FUNCTION fd_night_span(p_venue_id uuid, p_night date) RETURNS tstzrange
     LANGUAGE sql STABLE
 AS $$
     SELECT CASE WHEN h.is_closed THEN NULL
-                ELSE tstzrange(fd_night_instant(p_venue_id, p_night, h.opens),
+                ELSE tstzrange((p_night + h.opens) AT TIME ZONE v.time_zone,
                                CASE WHEN h.closes <= h.opens
                                     THEN ((p_night + 1) + h.closes) AT TIME ZONE v.time_zone
                                     ELSE (p_night + h.closes) AT TIME ZONE v.time_zone END,

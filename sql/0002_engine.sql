@@ -96,6 +96,7 @@ AS $$
 DECLARE
     v     venues%ROWTYPE;
     span  tstzrange;
+    today date;
     event text;
 BEGIN
     SELECT * INTO v FROM venues WHERE id = p_venue_id;
@@ -109,11 +110,15 @@ BEGIN
         RETURN fd_refuse('INVALID_TIME', 'The end time must be after the start time.');
     END IF;
     span := fd_night_span(p_venue_id, p_night);
-    IF upper(span) <= now()
-       OR (span IS NULL AND p_night < (now() AT TIME ZONE v.time_zone)::date) THEN
+    today := (now() AT TIME ZONE v.time_zone)::date;
+    IF upper(span) <= now() OR (span IS NULL AND p_night < today) THEN
         RETURN fd_refuse('PAST_DATE', format('%s is in the past.', fd_night_label(p_night)));
     END IF;
-    IF p_night > current_night(p_venue_id) + v.max_days_ahead THEN
+    -- current_night is today or the day before, so only the last bookable
+    -- date needs it (it reads the hours of yesterday's night).
+    IF p_night > today + v.max_days_ahead
+       OR (p_night = today + v.max_days_ahead
+           AND p_night > current_night(p_venue_id) + v.max_days_ahead) THEN
         RETURN fd_refuse('TOO_FAR_AHEAD',
                          format('%s is too far ahead: we take bookings up to %s days ahead.',
                                 fd_night_label(p_night), v.max_days_ahead));
