@@ -219,8 +219,11 @@ CREATE INDEX audit_logs_record ON audit_logs (record_id);
 
 -- The hours of one night: the event's hours, else the weekday's, else none
 -- (closed).  closes_at is after opens_at, across midnight if need be.
-CREATE FUNCTION fd_night_hours(p_venue_id uuid, p_night date,
-                               OUT opens time, OUT closes time, OUT is_closed boolean)
+-- Always exactly one row.  Declared as a set so that the planner inlines it
+-- into the callers' FROM (a single-row function would be a call of its own,
+-- four times a booking).
+CREATE FUNCTION fd_night_hours(p_venue_id uuid, p_night date)
+    RETURNS TABLE (opens time, closes time, is_closed boolean)
     LANGUAGE sql STABLE
 AS $$
     SELECT coalesce(n.opens, h.opens),
