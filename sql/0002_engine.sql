@@ -324,14 +324,17 @@ DECLARE
     seats integer;
     names text[];
 BEGIN
-    SELECT b.party_size, sum(t.capacity), array_agg(t.name ORDER BY t.grid_order, t.name)
-      INTO party, seats, names
+    -- Index lookups only, no grouping; the names only for the message (this
+    -- runs at every booking's commit).
+    SELECT b.party_size, (SELECT sum(t.capacity)
+                            FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
+                           WHERE bt.booking_id = b.id)
+      INTO party, seats
       FROM bookings b
-      JOIN booking_tables bt ON bt.booking_id = b.id
-      JOIN venue_tables t ON t.id = bt.table_id
-     WHERE b.id = p_booking_id
-     GROUP BY b.party_size;
+     WHERE b.id = p_booking_id;
     IF party > seats THEN
+        names := ARRAY(SELECT t.name FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
+                        WHERE bt.booking_id = p_booking_id ORDER BY t.grid_order, t.name);
         RAISE EXCEPTION USING ERRCODE = 'check_violation', DETAIL = 'OVER_CAPACITY',
             MESSAGE = format('Party of %s is more than %s seat%s (%s).', party, fd_name_list(names),
                              CASE WHEN cardinality(names) = 1 THEN 's' ELSE '' END, seats);
