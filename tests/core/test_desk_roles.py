@@ -22,10 +22,18 @@ from tests.core.desk_helpers import (
     table_id,
 )
 
+# A password, so that the role can log in on a server that asks for one
+# (an external server's TCP rules) as well as on the trusting embedded one.
+PASSWORD = "role-test-pw"
+
 
 def _login_role(admin: Conn, *, member: bool) -> str:
     name = f"fd_test_{'app' if member else 'nobody'}_{uuid.uuid4().hex[:8]}"
-    admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+    admin.execute(
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(name), sql.Literal(PASSWORD)
+        )
+    )
     if member:
         admin.execute(sql.SQL("GRANT frontdesk_app TO {}").format(sql.Identifier(name)))
     return name
@@ -36,7 +44,7 @@ def app(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
     """A session of a LOGIN role that is a member of frontdesk_app."""
     name = _login_role(demo_conn, member=True)
     try:
-        with psycopg.connect(demo_db_url, user=name, autocommit=True) as conn:
+        with psycopg.connect(demo_db_url, user=name, password=PASSWORD, autocommit=True) as conn:
             assert scalar(conn, "SELECT current_user") == name
             yield conn
     finally:
@@ -48,7 +56,7 @@ def nobody(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
     """A session of a LOGIN role with no grants at all."""
     name = _login_role(demo_conn, member=False)
     try:
-        with psycopg.connect(demo_db_url, user=name, autocommit=True) as conn:
+        with psycopg.connect(demo_db_url, user=name, password=PASSWORD, autocommit=True) as conn:
             yield conn
     finally:
         demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
