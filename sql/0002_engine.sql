@@ -193,7 +193,8 @@ BEGIN
                               THEN 'That table is not one of this venue''s tables in service.'
                               ELSE 'One of those tables is not one of this venue''s tables in service.' END);
     END IF;
-    IF NOT fd_tables_joinable(p_venue_id, p_table_ids) THEN
+    -- One table is always a group: no walk (most bookings are one table).
+    IF cardinality(p_table_ids) > 1 AND NOT fd_tables_joinable(p_venue_id, p_table_ids) THEN
         RETURN fd_refuse('TABLES_NOT_JOINABLE', format('%s cannot be joined.', fd_name_list(names)));
     END IF;
     IF p_party_size > seats THEN
