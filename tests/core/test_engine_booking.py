@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -29,17 +28,6 @@ from tests.core.engine_helpers import (
 )
 
 REFERENCE = re.compile(r"^BR-(\d{6})-([ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6})$")
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def venue(conn: Conn) -> Venue:
-    return make_venue(conn)
 
 
 def _customers(conn: Conn) -> int:

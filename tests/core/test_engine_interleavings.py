@@ -22,24 +22,12 @@ from tests.core.engine_helpers import (
     create_booking,
     instant,
     last_attempt,
-    make_venue,
     move_booking,
     night_ahead,
     overlapping_active_pairs,
     snapshot,
     wait_until,
 )
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def venue(conn: Conn) -> Venue:
-    return make_venue(conn)
 
 
 @pytest.fixture

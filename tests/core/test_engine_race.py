@@ -15,7 +15,6 @@ import collections
 import random
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +36,6 @@ BOOKERS = 32
 DESKS = 2
 SECONDS = 10.0
 PAIRS = (("T2", "T3"), ("T3", "T2"), ("T3", "T4"), ("T4", "T3"))
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
 
 
 @dataclass

@@ -8,7 +8,7 @@ write allowed on refusal happened: a booking_attempts row with the code.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,17 +32,6 @@ from tests.core.engine_helpers import (
     snapshot,
     walk_in,
 )
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def venue(conn: Conn) -> Venue:
-    return make_venue(conn)
 
 
 def assert_refused(

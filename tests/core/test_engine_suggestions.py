@@ -6,32 +6,16 @@ premium), T5 (8, 300).  Joins: T1-T2-T3-T4 in a line; T5 alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from tests.core.engine_helpers import (
     Conn,
     Venue,
-    connect,
     create_booking,
     instant,
-    make_venue,
     night_ahead,
 )
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def venue(conn: Conn) -> Venue:
-    return make_venue(conn)
 
 
 def suggest(conn: Conn, venue: Venue, party: int | None, start: str = "22:00",

@@ -8,7 +8,6 @@ the Saturdays before.  The venue opens 21:00-04:00 and books 400 days ahead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,6 @@ import pytest
 from tests.core.engine_helpers import (
     Conn,
     Venue,
-    connect,
     create_booking,
     desk_book,
     instant,
@@ -28,12 +26,6 @@ from tests.core.engine_helpers import (
 LONDON = ZoneInfo("Europe/London")
 SPRING_FORWARD = date(2027, 3, 27)
 FALL_BACK = date(2027, 10, 30)
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ deferred triggers on booking_tables check the tables at commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,18 +15,6 @@ import psycopg
 import pytest
 
 from tests.core.engine_helpers import Conn, Venue, connect, make_venue, night_ahead
-
-
-@pytest.fixture
-def conn(db_url: str) -> Iterator[Conn]:
-    with connect(db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def venue(conn: Conn) -> Venue:
-    return make_venue(conn)
-
 
 INSERT = """
     INSERT INTO bookings (id, venue_id, reference, customer_id, night, starts_at, ends_at,
