@@ -231,22 +231,24 @@ class Listener:
     def _read_and_deliver(self) -> None:
         conn = self._conn
         assert conn is not None
-        rows: list[tuple[Any, ...]] = []
+        changes: dict[date, Change] = {}
         while True:
-            batch = conn.execute(
-                "SELECT id, night, table_ids, booking_id, kind FROM changes_since(%s, %s, %s)",
+            # Merged per night by the server: one row per night per page.
+            rows = conn.execute(
+                "SELECT last_id, night, table_ids, booking_ids, kinds, rows_read"
+                " FROM change_summary_since(%s, %s, %s)",
                 [self.venue_id, self._last_id or 0, REPLAY_BATCH],
             ).fetchall()
-            rows.extend(batch)
-            if batch:
-                self._last_id = int(batch[-1][0])
-            if len(batch) < REPLAY_BATCH:
+            for change in summary_changes(self.venue_id, rows):
+                changes[change.night] = merge(changes.get(change.night), change)
+            if rows:
+                self._last_id = max(int(row[0]) for row in rows)
+            if sum(int(row[5]) for row in rows) < REPLAY_BATCH:
                 break
-        changes = coalesce(self.venue_id, rows)
         if not changes:
             return
         try:
-            self._on_changes(changes)
+            self._on_changes([changes[night] for night in sorted(changes)])
         except Exception:
             log.exception("a live-update handler failed")
 
@@ -267,29 +269,31 @@ class Listener:
             log.exception("a listener state handler failed")
 
 
-def coalesce(venue_id: UUID, rows: Iterable[tuple[Any, ...]]) -> list[Change]:
-    """Feed rows ``(id, night, table_ids, booking_id, kind)`` as one Change
-    per night, nights in order."""
-    by_night: dict[date, dict[str, Any]] = {}
-    for feed_id, night, table_ids, booking_id, kind in rows:
-        if night is None:
-            continue
-        acc = by_night.setdefault(
-            night, {"tables": set(), "bookings": set(), "kinds": set(), "last": feed_id}
-        )
-        acc["tables"].update(table_ids or ())
-        if booking_id is not None:
-            acc["bookings"].add(booking_id)
-        acc["kinds"].add(kind)
-        acc["last"] = max(acc["last"], feed_id)
+def summary_changes(venue_id: UUID, rows: Iterable[tuple[Any, ...]]) -> list[Change]:
+    """``change_summary_since`` rows as Changes (rows without a night dropped)."""
     return [
         Change(
             venue_id=venue_id,
             night=night,
-            table_ids=frozenset(acc["tables"]),
-            booking_ids=frozenset(acc["bookings"]),
-            kinds=frozenset(acc["kinds"]),
-            feed_id=acc["last"],
+            table_ids=frozenset(table_ids),
+            booking_ids=frozenset(booking_ids),
+            kinds=frozenset(kinds),
+            feed_id=int(last_id),
         )
-        for night, acc in sorted(by_night.items())
+        for last_id, night, table_ids, booking_ids, kinds, _rows in rows
+        if night is not None
     ]
+
+
+def merge(earlier: Change | None, later: Change) -> Change:
+    """Two Changes of one night as one (pages of a long replay)."""
+    if earlier is None:
+        return later
+    return Change(
+        venue_id=later.venue_id,
+        night=later.night,
+        table_ids=earlier.table_ids | later.table_ids,
+        booking_ids=earlier.booking_ids | later.booking_ids,
+        kinds=earlier.kinds | later.kinds,
+        feed_id=max(earlier.feed_id or 0, later.feed_id or 0),
+    )

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from frontdesk.listener import Listener, ListenerState, coalesce
+from frontdesk.listener import Listener, ListenerState, summary_changes
 from frontdesk.plan import Change
 from tests.core.desk_helpers import VENUE, Conn, insert_booking, quiet_friday, scalar
 
@@ -170,17 +170,30 @@ def test_stop_is_prompt(start_listener: Start) -> None:
     assert listener.state is ListenerState.STOPPED and inbox.states[-1] is ListenerState.STOPPED
 
 
-def test_coalesce_merges_rows_per_night() -> None:
+def test_the_feed_is_merged_per_night_by_the_server(demo_conn: Conn) -> None:
     a, b, t1, t2 = uuid4(), uuid4(), uuid4(), uuid4()
     n1, n2 = date(2026, 12, 4), date(2026, 12, 5)
-    rows = [
-        (10, n2, [t1], a, "booked"),
-        (11, n1, [t1, t2], b, "moved"),
-        (12, n2, [t2], None, "hold"),
-        (13, None, [], None, "odd"),
-    ]
-    first, second = coalesce(VENUE, rows)
+    start = scalar(demo_conn, "SELECT coalesce(max(id), 0) FROM change_feed")
+    for night, tables, booking, kind in [
+        (n2, [t1], a, "booked"),
+        (n1, [t1, t2], b, "moved"),
+        (n2, [t2], None, "hold"),
+        (None, [], None, "odd"),
+    ]:
+        demo_conn.execute(
+            "INSERT INTO change_feed (venue_id, night, table_ids, booking_id, kind, happened_at)"
+            " VALUES (%s, %s, %s, %s, %s, now())",
+            [VENUE, night, tables, booking, kind],
+        )
+    rows = demo_conn.execute(
+        "SELECT last_id, night, table_ids, booking_ids, kinds, rows_read"
+        " FROM change_summary_since(%s, %s)",
+        [VENUE, start],
+    ).fetchall()
+    assert sum(r[5] for r in rows) == 4  # every row read, the night-less one too
+    assert max(r[0] for r in rows) == start + 4
+    first, second = summary_changes(VENUE, rows)
     assert (first.night, first.table_ids, first.booking_ids, first.kinds, first.feed_id) == (
-        n1, frozenset({t1, t2}), frozenset({b}), frozenset({"moved"}), 11)
+        n1, frozenset({t1, t2}), frozenset({b}), frozenset({"moved"}), start + 2)
     assert (second.night, second.table_ids, second.booking_ids, second.kinds, second.feed_id) == (
-        n2, frozenset({t1, t2}), frozenset({a}), frozenset({"booked", "hold"}), 12)
+        n2, frozenset({t1, t2}), frozenset({a}), frozenset({"booked", "hold"}), start + 3)
