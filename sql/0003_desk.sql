@@ -258,7 +258,9 @@ BEGIN
         'tables', coalesce((
             SELECT json_agg(json_build_object(
                        'id', t.id, 'floor_id', t.floor_id, 'name', t.name, 'capacity', t.capacity,
-                       'min_spend', t.min_spend::text, 'deposit', t.deposit::text,
+                       -- the night's prices: event nights scale them (as fd_tables_price)
+                       'min_spend', round(t.min_spend * coalesce(n.min_spend_factor, 1), 2)::text,
+                       'deposit', round(t.deposit * coalesce(n.deposit_factor, 1), 2)::text,
                        'is_premium', t.is_premium, 'grid_order', t.grid_order)
                    ORDER BY f.sort_order, t.grid_order, t.name)
               FROM venue_tables t JOIN floors f ON f.id = t.floor_id

@@ -164,6 +164,22 @@ def test_money_and_instants_are_exact(demo_conn: Conn) -> None:
     assert only.table_ids == (table_id(demo_conn, "DJ Booth"),)
 
 
+def test_tables_carry_the_nights_prices_as_the_engine_charges_them(demo_conn: Conn) -> None:
+    # "Shhh!" Saturdays scale minimum spends by 1.25: the grid and the
+    # dialog show what a booking there will really commit the guest to.
+    saturday = event_night(demo_conn, "Shhh!")
+    friday = event_night(demo_conn, "La Fiesta")
+    booth = {t["name"]: t for t in _plan(demo_conn, saturday)["tables"]}["Booth 3"]
+    plain = {t["name"]: t for t in _plan(demo_conn, friday)["tables"]}["Booth 3"]
+    charged = one(
+        demo_conn,
+        "SELECT deposit::text, min_spend::text FROM fd_tables_price(%s, %s, ARRAY[%s]::uuid[])",
+        [VENUE, saturday, table_id(demo_conn, "Booth 3")],
+    )
+    assert (booth["deposit"], booth["min_spend"]) == charged == ("50.00", "187.50")
+    assert (plain["deposit"], plain["min_spend"]) == ("50.00", "150.00")
+
+
 def test_summer_instants_carry_the_summer_offset_whatever_the_callers_zone(
     demo_conn: Conn,
 ) -> None:
