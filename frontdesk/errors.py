@@ -15,30 +15,6 @@ re-raised as it is (see ``frontdesk.database``).
 
 from __future__ import annotations
 
-#: The engine's refusal codes (sql/README.md), for reference and tests.
-REFUSAL_CODES: frozenset[str] = frozenset(
-    {
-        "TABLE_UNAVAILABLE",
-        "TABLE_BEING_BOOKED",
-        "OUTSIDE_HOURS",
-        "PAST_DATE",
-        "TOO_FAR_AHEAD",
-        "PARTY_SIZE",
-        "OVER_CAPACITY",
-        "UNDER_AGE",
-        "INVALID_TIME",
-        "UNKNOWN_TABLE",
-        "UNKNOWN_VENUE",
-        "UNKNOWN_BOOKING",
-        "UNKNOWN_CUSTOMER",
-        "VENUE_CLOSED",
-        "INVALID_CUSTOMER",
-        "INVALID_TRANSITION",
-        "TABLES_NOT_JOINABLE",
-        "DUPLICATE_CUSTOMER",
-    }
-)
-
 
 class Refused(Exception):
     """A business refusal from the engine: nothing was written."""

@@ -220,13 +220,6 @@ def _in_main_thread() -> bool:
 def _run_scenarios(opts: Options, ctx: scenarios.Context, data: dict[str, Any]) -> None:
     chosen = set(opts.scenarios)
     conn = ctx.conn
-    need_engine = chosen & {"throughput", "release", "availability", "live"}
-    if need_engine and not scenarios.has_function(conn, "create_booking_atomic"):
-        ctx.notes.append("create_booking_atomic is not in this schema: engine scenarios skipped")
-        chosen -= need_engine
-    if "live" in chosen and not scenarios.has_function(conn, "relay_changes"):
-        ctx.notes.append("relay_changes is not in this schema: live skipped")
-        chosen.discard("live")
 
     # Venues first, the big load too, so every measurement sees the same database.
     busy = venue.create_venue(conn, 1, "Loadtest Throughput", tables=opts.throughput_tables,

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import random
 import statistics
 import threading
@@ -26,12 +25,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
+from frontdesk.listener import Listener, ListenerState
 from frontdesk.loadtest import pgbench
 from frontdesk.loadtest.progress import Progress
 from frontdesk.loadtest.venue import START_STEPS, Conn, Venue, table_prefix
+from frontdesk.plan import Change
 
 #: seed's rule for "being booked at another desk": retry every second, five times
 RETRY_DELAY_S = 1.0
@@ -126,17 +128,6 @@ class Context:
         )
         self.progress.done(f"{result.tps:,.0f} tps")
         return result
-
-
-def has_function(conn: Conn, name: str) -> bool:
-    row = conn.execute("SELECT to_regproc(%s) IS NOT NULL", [f"public.{name}"]).fetchone()
-    # to_regproc is NULL-safe but errors on overloads; fall back to pg_proc
-    if row and row[0]:
-        return True
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s)", [name]
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -384,10 +375,7 @@ def availability(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """check_table_availability and night_plan, interleaved 1:1 in one pgbench run."""
     defines = booking_defines(venue, nights)
-    have_plan = has_function(ctx.conn, "night_plan")
-    scripts = [(AVAILABILITY_SCRIPT, 1)]
-    if have_plan:
-        scripts.append((NIGHT_PLAN_SCRIPT, 1))
+    scripts = [(AVAILABILITY_SCRIPT, 1), (NIGHT_PLAN_SCRIPT, 1)]
     res = ctx.pgbench(
         f"availability c{clients}", scripts, clients=clients, defines=defines,
         log_latencies=True,
@@ -412,78 +400,11 @@ def availability(
         "p99_ms": _r(percentile(plan, 99)),
         "mean_ms": _r(statistics.fmean(plan) if plan else None),
     }
-    if not have_plan:
-        out_plan["skipped"] = "night_plan() is not in this schema"
     return out_avail, out_plan
-
-
-def explain(conn: Conn, sql: str, params: dict[str, Any]) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) text, for the report on a shortfall."""
-    rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params).fetchall()
-    return "\n".join(str(r[0]) for r in rows)
 
 
 # ---------------------------------------------------------------------------
 # live: commit-to-listener latency and the cost of listening
-
-
-class _RawLive:
-    """Without frontdesk.listener: one relay thread calling relay_changes()
-    every 50 ms, and listeners on their own connections (LISTEN, then
-    changes_since on each notification)."""
-
-    def __init__(self, url: str, venue: Venue, listeners: int,
-                 on_booking: Callable[[str, float], None]) -> None:
-        self.url, self.venue, self.count, self.on_booking = url, venue, listeners, on_booking
-        self.stop_event = threading.Event()
-        self.threads: list[threading.Thread] = []
-        self.ready = threading.Barrier(listeners + 1)
-
-    def start(self) -> None:
-        self.threads.append(threading.Thread(target=self._relay, daemon=True))
-        self.threads += [threading.Thread(target=self._listen, daemon=True)
-                         for _ in range(self.count)]
-        for t in self.threads:
-            t.start()
-        self.ready.wait(timeout=30)
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        for t in self.threads:
-            t.join(timeout=10)
-
-    def _relay(self) -> None:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            while not self.stop_event.is_set():
-                conn.execute("SELECT relay_changes()")
-                self.stop_event.wait(0.05)
-
-    def _listen(self) -> None:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT channel FROM venues WHERE id = %s", [self.venue.id]
-            ).fetchone()
-            assert row is not None
-            conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(row[0])))
-            head = conn.execute("SELECT change_feed_head(%s)", [self.venue.id]).fetchone()
-            last = int(head[0]) if head else 0
-            self.ready.wait(timeout=30)
-            while not self.stop_event.is_set():
-                got = False
-                for _ in conn.notifies(timeout=0.2, stop_after=1):
-                    got = True
-                if not got:
-                    continue
-                for _ in conn.notifies(timeout=0, stop_after=100):  # drain the burst
-                    pass
-                rows = conn.execute(
-                    "SELECT id, booking_id FROM changes_since(%s, %s)", [self.venue.id, last]
-                ).fetchall()
-                now = time.perf_counter()
-                for change_id, booking_id in rows:
-                    last = max(last, int(change_id))
-                    if booking_id is not None:
-                        self.on_booking(str(booking_id), now)
 
 
 class _Probe:
@@ -506,16 +427,6 @@ class _Probe:
         # probe before the probe's thread has noted its commit.
         with self.lock:
             self.seen.setdefault(booking_id, []).append(at)
-
-    def saw_night(self, night: date, at: float) -> None:
-        """A coalesced change for a night: it covers every probe committed before it."""
-        if night != self.night:
-            return
-        with self.lock:
-            for bid, committed in self.committed.items():
-                marks = self.seen.setdefault(bid, [])
-                if committed <= at and len(marks) < self.listeners:
-                    marks.append(at)
 
     def start(self) -> None:
         self.thread.start()
@@ -576,53 +487,33 @@ def drain_outbox(conn: Conn) -> None:
 
 @contextlib.contextmanager
 def _listening(ctx: Context, venue: Venue, listeners: int, probe: _Probe) -> Iterator[str]:
-    """Run listeners (and so the relay) for ``venue``; yields which kind ran."""
+    """Run ``listeners`` Listeners (one becomes the relay) for ``venue``."""
+    live_states: list[threading.Event] = []
+    running: list[Listener] = []
+    for _ in range(listeners):
+        ev = threading.Event()
+        live_states.append(ev)
+
+        def on_changes(changes: list[Change]) -> None:
+            now = time.perf_counter()
+            for change in changes:
+                for bid in change.booking_ids:
+                    probe.saw(str(bid), now)
+
+        def on_state(state: ListenerState, _ev: threading.Event = ev) -> None:
+            if state is ListenerState.LIVE:
+                _ev.set()
+
+        lst = Listener(ctx.url, UUID(venue.id), on_changes=on_changes, on_state=on_state)
+        running.append(lst)
+        lst.start()
     try:
-        listener_mod: Any = importlib.import_module("frontdesk.listener")
-    except ImportError:
-        listener_mod = None
-    if listener_mod is not None and hasattr(listener_mod, "Listener"):
-        from uuid import UUID
-
-        live_states: list[threading.Event] = []
-        running: list[Any] = []
-        for _ in range(listeners):
-            ev = threading.Event()
-            live_states.append(ev)
-
-            def on_changes(changes: list[Any], _ev: threading.Event = ev) -> None:
-                now = time.perf_counter()
-                for change in changes:
-                    booking_ids = getattr(change, "booking_ids", None)
-                    if booking_ids is not None:
-                        for bid in booking_ids:
-                            probe.saw(str(bid), now)
-                    elif isinstance(getattr(change, "night", None), date):
-                        probe.saw_night(change.night, now)
-
-            def on_state(state: Any, _ev: threading.Event = ev) -> None:
-                if str(getattr(state, "value", state)).lower() == "live":
-                    _ev.set()
-
-            lst = listener_mod.Listener(
-                ctx.url, UUID(venue.id), on_changes=on_changes, on_state=on_state
-            )
-            running.append(lst)
-            lst.start()
-        try:
-            for ev in live_states:
-                ev.wait(timeout=15)
-            yield "frontdesk.listener.Listener"
-        finally:
-            for lst in running:
-                lst.stop()
-    else:
-        raw = _RawLive(ctx.url, venue, listeners, probe.saw)
-        raw.start()
-        try:
-            yield "raw LISTEN + relay_changes() every 50 ms"
-        finally:
-            raw.stop()
+        for ev in live_states:
+            ev.wait(timeout=15)
+        yield "frontdesk.listener.Listener"
+    finally:
+        for lst in running:
+            lst.stop()
 
 
 def live(
