@@ -2,7 +2,8 @@
 
 Each edit is one ``Ops.mutate`` call; when it succeeds it is announced as a
 ``Change`` (the grid reloads through the same path as for other desks) and,
-if it can be undone, pushed on the undo stack.  A refusal comes back as a
+if it can be undone (moves and resizes only: the engine allows no backward
+status transition), pushed on the undo stack.  A refusal comes back as a
 message a host can read, and a refused move as ``move_refused`` so that the
 grid puts the block back.
 """
@@ -20,7 +21,7 @@ from frontdesk.desk import BookingResult, Desk
 from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import Change, Status
 from ui import text
-from ui.commands import DeskCommand, MoveCommand, Placement, StatusCommand
+from ui.commands import DeskCommand, MoveCommand, Placement
 from ui.grid_model import NightGridModel
 from ui.ops import Ops
 
@@ -113,27 +114,29 @@ class BookingActions(QObject):
     # ---- statuses ---------------------------------------------------------
 
     def set_status(self, booking_id: UUID, status: Status) -> None:
+        """Change a booking's status.  Not undoable: the engine allows no
+        backward transition, so it never goes on the undo stack (which keeps
+        only moves and resizes, and their redo branch)."""
         booking, plan = self._model.booking(booking_id), self._model.plan
         if booking is None or plan is None:
             return
         verb = STATUS_VERBS.get(status, status.label)
         label = f"{verb}: {booking.customer_name}"
-        command = StatusCommand(
-            self, label, booking_id, plan.night, booking.table_ids, booking.status, status
-        )
+        night, tables = plan.night, frozenset(booking.table_ids)
+
+        def set_status(desk: Desk) -> Status:
+            return desk.set_status(booking_id, status)
+
         self._ops.mutate(
-            command.call(forward=True),
+            set_status,
             owner=self,
-            changes=partial(self._command_change, command),
-            done=partial(self._status_set, command),
+            changes=lambda _old: self._change(night, tables, booking_id, "status"),
+            done=partial(self._status_set, label),
             failed=partial(self._status_failed, label),
         )
 
-    def _status_set(self, command: StatusCommand, old: object) -> None:
-        if isinstance(old, Status):
-            command.old = old
-        self.undo_stack.push(command)
-        self.message.emit(command.text())
+    def _status_set(self, label: str, _old: object) -> None:
+        self.message.emit(label)
 
     def _status_failed(self, label: str, exc: Exception) -> None:
         self.message.emit(f"{label} — not done: {reason(exc)}")

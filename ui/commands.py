@@ -17,7 +17,6 @@ from uuid import UUID
 from PySide6.QtGui import QUndoCommand
 
 from frontdesk.desk import Desk
-from frontdesk.plan import Status
 
 if TYPE_CHECKING:
     from ui.actions import BookingActions
@@ -95,33 +94,3 @@ class MoveCommand(DeskCommand):
 
     def tables(self) -> frozenset[UUID]:
         return frozenset(self.old.table_ids) | frozenset(self.new.table_ids)
-
-
-class StatusCommand(DeskCommand):
-    kind = "status"
-
-    def __init__(
-        self,
-        actions: BookingActions,
-        text: str,
-        booking_id: UUID,
-        night: date,
-        table_ids: tuple[UUID, ...],
-        old: Status,
-        new: Status,
-    ) -> None:
-        super().__init__(actions, text, booking_id, night)
-        self.table_ids = table_ids
-        self.old, self.new = old, new
-
-    def call(self, forward: bool) -> Callable[[Desk], object]:
-        status = self.new if forward else self.old
-        booking_id = self.booking_id
-
-        def set_status(desk: Desk) -> Status:
-            return desk.set_status(booking_id, status)
-
-        return set_status
-
-    def tables(self) -> frozenset[UUID]:
-        return frozenset(self.table_ids)

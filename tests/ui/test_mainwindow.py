@@ -85,19 +85,35 @@ def test_cancel_asks_first_then_frees_the_table(qtbot: QtBot, desktop: Desktop, 
     qtbot.waitUntil(lambda: not window.model.blocks_of(block.booking.id))  # the table is free
 
 
-def test_a_status_change_that_cannot_be_undone_says_so(
+def test_a_status_change_is_not_undoable_and_keeps_the_last_move(
     qtbot: QtBot, desktop: Desktop, conn: Conn
 ) -> None:
+    from tests.ui.test_grid_drag import drag, grab_point, movable, placement, target_point
+
     window = desktop.window
-    block = next(b for b in window.model.blocks() if b.booking.status is Status.CONFIRMED)
+    view, model = window.grid, window.model
+    stack = window.booking_actions.undo_stack
+    moved, row = movable(model)
+    before = placement(conn, moved.booking.id)
+    drag(qtbot, view, grab_point(view, moved), target_point(view, moved, row))
+    qtbot.waitUntil(lambda: stack.count() == 1 and window.act_undo.isEnabled())
+    move_text = stack.undoText()
+    assert move_text.startswith("Move ")
+    qtbot.waitUntil(lambda: not view.pending_moves() and window.night.settled)
+    block = next(
+        b
+        for b in window.model.blocks()
+        if b.booking.status is Status.CONFIRMED and b.booking.id != moved.booking.id
+    )
     window.grid.select_booking(block.booking.id)
     window.status_actions[Status.ARRIVED].trigger()
     qtbot.waitUntil(lambda: _booking_at(conn, block.booking.id) == ("arrived",))
-    stack = window.booking_actions.undo_stack
-    qtbot.waitUntil(lambda: stack.count() == 1 and window.act_undo.isEnabled())
-    window.act_undo.trigger()  # arrived → confirmed is not a transition the engine allows
-    qtbot.waitUntil(lambda: stack.count() == 0)
-    assert window.statusBar().currentMessage().startswith("Can't undo “Mark arrived")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Mark arrived"))
+    # arrived → confirmed is not a transition the engine allows: nothing to undo there
+    assert stack.count() == 1 and stack.undoText() == move_text
+    assert "Mark arrived" not in window.act_undo.toolTip()
+    window.act_undo.trigger()  # undoes the move, not the status change
+    qtbot.waitUntil(lambda: placement(conn, moved.booking.id) == before)
     assert _booking_at(conn, block.booking.id) == ("arrived",)
 
 
