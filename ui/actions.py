@@ -49,19 +49,24 @@ class BookingActions(QObject):
     move_refused = Signal(object, str)  # booking id, why
     walked_in = Signal(object)  # BookingResult
     message = Signal(str)  # for the status bar
-    busy_changed = Signal(bool)  # an undo or redo is on its way
+    busy_changed = Signal(bool)  # an undo, a redo or a move is on its way
+
+    #: Why a move is refused while an undo or redo is in flight.
+    WAIT_FOR_UNDO = "Wait for the undo to finish"
 
     def __init__(self, ops: Ops, model: NightGridModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ops = ops
         self._model = model
-        self._busy = False
+        self._busy = False  # an undo or redo is in flight
+        self._moving = 0  # moves in flight (each will push onto the stack)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(50)
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        """Undo and redo must wait: one is in flight, or a move that will push is."""
+        return self._busy or self._moving > 0
 
     def _change(self, night: date, tables: frozenset[UUID], booking_id: UUID, kind: str) -> Change:
         return Change(
@@ -87,12 +92,19 @@ class BookingActions(QObject):
         if booking is None or plan is None:
             self.move_refused.emit(booking_id, "That booking is no longer on this night.")
             return
+        if self._busy:
+            # A push now would delete the command being undone (or make a
+            # failed undo's recovery revert this move instead): refuse it.
+            self.move_refused.emit(booking_id, self.WAIT_FOR_UNDO)
+            self.message.emit(f"Not moved: {self.WAIT_FOR_UNDO}")
+            return
         old = Placement(booking.table_ids, booking.starts_at, booking.ends_at, booking.party_size)
         new = Placement(tuple(table_ids), starts_at, ends_at, party_size or booking.party_size)
         where = ", ".join(self._model.table_names(new.table_ids))
         when = text.span(starts_at, ends_at, self._model.zone)
         label = f"Move {booking.customer_name} to {where} {when}"
         command = MoveCommand(self, label, booking_id, plan.night, old, new)
+        self._moves_in_flight(+1)
         self._ops.mutate(
             command.call(forward=True),
             owner=self,
@@ -102,11 +114,13 @@ class BookingActions(QObject):
         )
 
     def _moved(self, command: MoveCommand, _result: object) -> None:
+        self._moves_in_flight(-1)
         self.undo_stack.push(command)
         self.move_settled.emit(command.booking_id)
         self.message.emit(command.text())
 
     def _move_failed(self, booking_id: UUID, exc: Exception) -> None:
+        self._moves_in_flight(-1)
         why = reason(exc)
         self.move_refused.emit(booking_id, why)
         self.message.emit(f"Not moved: {why}")
@@ -171,11 +185,11 @@ class BookingActions(QObject):
     # ---- undo and redo, as calls to the engine -------------------------------
 
     def undo(self) -> None:
-        if not self._busy and self.undo_stack.canUndo():
+        if not self.busy and self.undo_stack.canUndo():
             self.undo_stack.undo()
 
     def redo(self) -> None:
-        if not self._busy and self.undo_stack.canRedo():
+        if not self.busy and self.undo_stack.canRedo():
             self.undo_stack.redo()
 
     def run_command(self, command: DeskCommand, *, forward: bool) -> None:
@@ -214,6 +228,13 @@ class BookingActions(QObject):
         self.message.emit(what)
 
     def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
+        was = self.busy
+        self._busy = busy
+        if self.busy != was:
+            self.busy_changed.emit(self.busy)
+
+    def _moves_in_flight(self, delta: int) -> None:
+        was = self.busy
+        self._moving += delta
+        if self.busy != was:
+            self.busy_changed.emit(self.busy)

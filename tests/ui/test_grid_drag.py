@@ -186,3 +186,46 @@ def test_undo_that_the_engine_refuses_is_reported_and_dropped(
     qtbot.waitUntil(lambda: stack.count() == 0)
     assert window.statusBar().currentMessage().startswith("Can't undo")
     assert not window.act_undo.isEnabled()
+
+
+def test_a_move_while_an_undo_is_in_flight_is_refused_and_springs_back(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    actions, stack = window.booking_actions, window.booking_actions.undo_stack
+    block, row = movable(model)
+    before = placement(conn, block.booking.id)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    qtbot.waitUntil(lambda: stack.count() == 1 and window.act_undo.isEnabled())
+    qtbot.waitUntil(lambda: not view.pending_moves() and window.night.settled)
+    other, other_row = next(
+        (b, rows[0])
+        for b in model.blocks()
+        if len(b.booking.table_ids) == 1
+        and b.booking.id != block.booking.id
+        and (rows := [r for r in free_rows_for(model, b) if r != block.row])
+    )
+    other_before = placement(conn, other.booking.id)
+    home = [(b.row, b.first, b.last) for b in model.blocks_of(other.booking.id)]
+    window.act_undo.trigger()
+    assert actions.busy  # the undo is on its way
+    drag(qtbot, view, grab_point(view, other), target_point(view, other, other_row))
+    assert window.statusBar().currentMessage() == "Not moved: Wait for the undo to finish"
+    qtbot.waitUntil(lambda: not view.pending_moves())  # slid home
+    assert [(b.row, b.first, b.last) for b in model.blocks_of(other.booking.id)] == home
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id) == before)  # the undo landed
+    qtbot.waitUntil(lambda: not actions.busy and window.act_redo.isEnabled())
+    assert stack.count() == 1 and stack.index() == 0  # the move to redo is still there
+    assert placement(conn, other.booking.id) == other_before
+
+
+def test_undo_waits_while_a_move_is_in_flight(qtbot: QtBot, desktop: Desktop) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    actions = window.booking_actions
+    block, row = movable(model)
+    drag(qtbot, view, grab_point(view, block), target_point(view, block, row))
+    assert actions.busy and not window.act_undo.isEnabled()  # its push is still to come
+    qtbot.waitUntil(lambda: not actions.busy and window.act_undo.isEnabled())
+    assert actions.undo_stack.count() == 1
