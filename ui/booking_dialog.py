@@ -89,6 +89,7 @@ class BookingDialog(QDialog):
         self._editing = booking
         self._online = online
         self._busy = False
+        self._busy_label = ""
         self._holding = False
         self._done = False
         self._search_seq = 0
@@ -100,7 +101,10 @@ class BookingDialog(QDialog):
             ends_at,
         )
         self.result_value: BookingResult | None = None
-        self._relay = Relay(self)
+        # Parented to Ops, not the dialog: a booking's worker may still send
+        # a retry notice after the dialog has gone.
+        self._relay = Relay(ops)
+        self._relay_released = False
         self._relay.sent.connect(self._on_retry)
         self.setObjectName("BookingDialog")
         self.setWindowTitle("Change booking" if booking else "New booking")
@@ -585,10 +589,20 @@ class BookingDialog(QDialog):
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
         self._busy = busy
+        self._busy_label = label
         self.book_button.setText(label if busy else ("Save changes" if self._editing else "Book"))
         self.book_button.setEnabled(self._online and not busy)
+        # A booking in flight must be seen through: its reference is shown here.
+        self.cancel_button.setEnabled(not busy)
         if busy:
             self.show_message("")
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button; refused while a booking is in flight."""
+        if self._busy:
+            self.show_message(f"{self._busy_label or 'Booking…'} please wait", kind="info")
+            return
+        super().reject()
 
     def set_online(self, online: bool) -> None:
         was = self._online
@@ -616,6 +630,11 @@ class BookingDialog(QDialog):
         self._hold_timer.stop()
         if self._holding:
             self._release_holds()
+        if not self._busy and not self._relay_released:
+            # Nothing can send a retry notice any more.
+            self._relay_released = True
+            self._relay.sent.disconnect(self._on_retry)
+            self._relay.deleteLater()
         super().done(result)
 
 

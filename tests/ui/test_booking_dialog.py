@@ -205,3 +205,26 @@ def test_a_date_of_birth_that_is_not_a_date(qtbot: QtBot, desktop: Desktop, type
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text() == "Date of birth: type it as DD/MM/YYYY."
     assert dialog.guest.date_of_birth.property("invalid") == "true"
+
+
+def test_cancel_and_esc_wait_while_a_booking_is_in_flight(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    assert dialog._relay.parent() is not dialog  # outlives the dialog
+    qtbot.keyClicks(dialog.guest.search, "amelia")
+    qtbot.waitUntil(lambda: dialog.guest.results.count() >= 1)
+    click_item(qtbot, dialog.guest.results)
+    with qtbot.waitSignal(dialog.booked, timeout=15_000) as booked:
+        qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+        assert not dialog.cancel_button.isEnabled()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert dialog.isVisible()
+        assert dialog.message.text() == "Booking… please wait"
+        dialog.close()
+        assert dialog.isVisible()
+    assert dialog.pages.currentIndex() == 1
+    reference = dialog.reference_label.text()
+    assert reference.startswith("BR-") and booked.args[0].reference == reference
+    assert booking_row(conn, reference)["name"]
+    assert dialog.cancel_button.isEnabled()
