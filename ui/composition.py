@@ -69,8 +69,8 @@ class Desktop:
             return
         self._closed = True
         self.window.close()
-        self.ops.mutate(_release_holds, owner=self.ops)
-        self.ops.shutdown()
+        # Waited for (briefly): a queued call would be cancelled by the shutdown.
+        self.ops.shutdown(last=_release_holds, timeout=2.0)
         if self.live is not None:
             self.live.stop()
         if self._own_db:

@@ -151,7 +151,23 @@ class Ops(QObject):
         if batch:
             self.changed.emit(batch, initiator)
 
-    def shutdown(self) -> None:
-        """Wait for running calls and drop their answers; no new calls start."""
+    def shutdown(self, last: Callable[[Desk], object] | None = None, timeout: float = 2.0) -> None:
+        """Wait for running calls and drop their answers; no new calls start.
+
+        ``last`` (e.g. releasing this desk's holds) runs first, and is waited
+        for, up to ``timeout`` seconds: cancelling queued calls must not
+        cancel it."""
+        if last is not None and not self._closed:
+            future = self._pool.submit(last, self.desk)
+            try:
+                future.result(timeout=timeout)
+            except TimeoutError:
+                log.warning("closing: %s did not finish in %.1f s", _name(last), timeout)
+            except Exception:
+                log.warning("closing: %s failed", _name(last), exc_info=True)
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _name(fn: Callable[..., object]) -> str:
+    return getattr(fn, "__name__", repr(fn))

@@ -228,3 +228,27 @@ def test_cancel_and_esc_wait_while_a_booking_is_in_flight(
     assert reference.startswith("BR-") and booked.args[0].reference == reference
     assert booking_row(conn, reference)["name"]
     assert dialog.cancel_button.isEnabled()
+
+
+def test_holds_are_released_when_the_app_closes_even_with_busy_workers(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    import threading
+
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    table_id = dialog.tables.chosen[0]
+
+    def holds() -> list[tuple[Any, ...]]:
+        return conn.execute(
+            "SELECT table_id, terminal FROM holds WHERE expires_at > now()"
+        ).fetchall()
+
+    qtbot.waitUntil(lambda: holds() == [(table_id, "TEST-DESK")])
+    # Every worker is busy with a slow call as the host closes the app: the
+    # release queues behind them and must not be cancelled by the shutdown.
+    go = threading.Event()
+    for _ in range(8):
+        desktop.ops.query(lambda _desk: go.wait(5), owner=desktop.ops, done=lambda _r: None)
+    threading.Timer(0.3, go.set).start()
+    desktop.close()
+    assert holds() == []
