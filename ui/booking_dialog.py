@@ -13,11 +13,12 @@ and the deposit, big, to read back to the guest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 from uuid import UUID
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -105,6 +106,10 @@ class BookingDialog(QDialog):
         # a retry notice after the dialog has gone.
         self._relay = Relay(ops)
         self._relay_released = False
+        self._holds = HoldChain(ops)
+        self._holds_closed = False
+        self._holds.held.connect(self._held)
+        self._holds.hold_failed.connect(self._hold_failed)
         self._relay.sent.connect(self._on_retry)
         self.setObjectName("BookingDialog")
         self.setWindowTitle("Change booking" if booking else "New booking")
@@ -405,12 +410,7 @@ class BookingDialog(QDialog):
                 self._release_holds()
             return
         self._holding = True
-        self._ops.mutate(
-            partial(_hold, tables, plan.night, starts_at, ends_at),
-            owner=self,
-            done=self._held,
-            failed=self._hold_failed,
-        )
+        self._holds.want(partial(_hold, tables, plan.night, starts_at, ends_at))
 
     def _held(self, result: HoldResult) -> None:
         minutes = max(1, round((result.expires_at - datetime.now(UTC)).total_seconds() / 60))
@@ -426,8 +426,9 @@ class BookingDialog(QDialog):
 
     def _release_holds(self) -> None:
         self._holding = False
-        # Owned by Ops, not this dialog: it must run after the dialog is gone.
-        self._ops.mutate(_release, owner=self._ops)
+        # Through the chain (owned by Ops, not this dialog): after any hold
+        # still in flight, and even once the dialog is gone.
+        self._holds.want(_release)
 
     # ---- booking ----------------------------------------------------------
 
@@ -630,12 +631,78 @@ class BookingDialog(QDialog):
         self._hold_timer.stop()
         if self._holding:
             self._release_holds()
+        if not self._holds_closed:
+            self._holds_closed = True
+            self._holds.held.disconnect(self._held)
+            self._holds.hold_failed.disconnect(self._hold_failed)
+            self._holds.close()
         if not self._busy and not self._relay_released:
             # Nothing can send a retry notice any more.
             self._relay_released = True
             self._relay.sent.disconnect(self._on_retry)
             self._relay.deleteLater()
         super().done(result)
+
+
+class HoldChain(QObject):
+    """One dialog's holds and releases, one call at a time, in order.
+
+    On the shared worker pool two calls from one dialog could overtake each
+    other (a release finishing before the hold it should undo).  Here the
+    next call is only sent when the previous has finished, and only the
+    latest wanted one: a hold wanted while another is in flight replaces any
+    call still waiting.  Parented to ``Ops``: the release a closing dialog
+    asks for still runs after the dialog has gone; then the chain goes too.
+    """
+
+    held = Signal(object)  # HoldResult, of the latest hold (none is waiting)
+    hold_failed = Signal(object)  # Exception, likewise
+
+    def __init__(self, ops: Ops) -> None:
+        super().__init__(ops)
+        self._ops = ops
+        self._in_flight = False
+        self._next: Callable[[Desk], object] | None = None
+        self._closing = False
+
+    @property
+    def idle(self) -> bool:
+        return not self._in_flight and self._next is None
+
+    def want(self, call: Callable[[Desk], object]) -> None:
+        if self._in_flight:
+            self._next = call
+        else:
+            self._send(call)
+
+    def close(self) -> None:
+        """No more calls will be wanted; go once the last one has finished."""
+        self._closing = True
+        if self.idle:
+            self.deleteLater()
+
+    def _send(self, call: Callable[[Desk], object]) -> None:
+        self._in_flight = True
+        self._ops.mutate(call, owner=self, done=self._done, failed=self._failed)
+
+    def _done(self, result: object) -> None:
+        self._in_flight = False
+        if self._next is None and isinstance(result, HoldResult) and not self._closing:
+            self.held.emit(result)
+        self._advance()
+
+    def _failed(self, exc: Exception) -> None:
+        self._in_flight = False
+        if self._next is None and not self._closing:
+            self.hold_failed.emit(exc)
+        self._advance()
+
+    def _advance(self) -> None:
+        call, self._next = self._next, None
+        if call is not None:
+            self._send(call)
+        elif self._closing:
+            self.deleteLater()
 
 
 # Desk calls, run on a worker thread -----------------------------------------

@@ -252,3 +252,50 @@ def test_holds_are_released_when_the_app_closes_even_with_busy_workers(
     threading.Timer(0.3, go.set).start()
     desktop.close()
     assert holds() == []
+
+
+def test_a_dialogs_holds_and_releases_go_one_at_a_time(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    desk = desktop.desk
+    real_hold, real_release = desk.hold, desk.release_holds
+    entered, go = threading.Event(), threading.Event()
+    lock = threading.Lock()
+    running, most = [0], [0]
+
+    def counted(call: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return call(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    def slow_hold(*args: Any, **kwargs: Any) -> Any:
+        def hold() -> Any:
+            entered.set()
+            go.wait(10)
+            return real_hold(*args, **kwargs)
+
+        return counted(hold)
+
+    monkeypatch.setattr(desk, "hold", slow_hold)
+    monkeypatch.setattr(desk, "release_holds", lambda: counted(real_release))
+
+    def holds() -> list[tuple[Any, ...]]:
+        return conn.execute(
+            "SELECT table_id, terminal FROM holds WHERE expires_at > now()"
+        ).fetchall()
+
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    qtbot.waitUntil(entered.is_set)  # the hold is on its way, slowly
+    dialog.reject()  # the release must wait for it, not overtake it
+    go.set()
+    qtbot.waitUntil(lambda: running[0] == 0 and holds() == [], timeout=5_000)
+    qtbot.waitUntil(lambda: not desktop.ops.busy)
+    assert holds() == []
+    assert most[0] == 1
