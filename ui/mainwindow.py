@@ -502,6 +502,11 @@ class MainWindow(QMainWindow):
 
     def _live_state(self, state: str) -> None:
         self.live_indicator.set_state(ListenerState(state))
+        if state == ListenerState.LIVE and self.night.night is not None:
+            # Whatever was committed before the listener was listening (at
+            # start-up too, between the first load and the first LIVE) never
+            # reaches the feed: read the night again.
+            self.night.reload()
 
     def _set_online(self, online: bool) -> None:
         self.banner.set_reason(self.connectivity.reason)

@@ -115,3 +115,24 @@ def test_another_desk_on_the_phone_shows_as_being_booked(
     )
     conn.execute("SELECT * FROM release_holds(%s)", [DEMO_VENUE_ID])
     qtbot.waitUntil(lambda: window.model.hold_blocks() == (), timeout=10_000)
+
+
+def test_the_night_is_reloaded_whenever_the_listener_goes_live(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, friday: date
+) -> None:
+    from frontdesk.listener import ListenerState
+
+    window = desktop.window
+    live = desktop.live
+    assert live is not None
+    # A change the feed never brought (as one committed before the listener
+    # first listened): only a reload shows it.
+    block = next(b for b in window.model.blocks() if b.booking.status is Status.CONFIRMED)
+    reloads = window.night.reloads
+    assert window.connectivity.online  # not a reconnection: the first LIVE
+    live.changes_arrived.disconnect(window.night.apply_changes)
+    conn.execute("UPDATE bookings SET status = 'arrived' WHERE id = %s", [block.booking.id])
+    live.state_changed.emit(ListenerState.LIVE.value)
+    qtbot.waitUntil(lambda: window.night.reloads > reloads and window.night.settled)
+    booking = window.model.booking(block.booking.id)
+    assert booking is not None and booking.status is Status.ARRIVED
