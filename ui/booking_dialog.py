@@ -54,6 +54,8 @@ from ui.timeline import Slot, night_slots
 SEARCH_MS = 200
 SUGGEST_MS = 250
 HOLD_MS = 300
+#: A dialog's hold is renewed at this fraction of its time.
+HOLD_RENEW_AT = 2 / 3
 
 OCCASIONS = ["", "Birthday", "Hen party", "Stag party", "Anniversary", "Work do", "Graduation"]
 
@@ -235,6 +237,8 @@ class BookingDialog(QDialog):
         self._search_timer = self._timer(SEARCH_MS, self._search)
         self._suggest_timer = self._timer(SUGGEST_MS, self._load_suggestions)
         self._hold_timer = self._timer(HOLD_MS, self._place_hold)
+        # Renews this dialog's hold before it expires (set on each hold).
+        self._renew_timer = self._timer(60_000, self._place_hold)
 
     def _timer(self, ms: int, slot: object) -> QTimer:
         timer = QTimer(self)
@@ -413,7 +417,11 @@ class BookingDialog(QDialog):
         self._holds.want(partial(_hold, tables, plan.night, starts_at, ends_at))
 
     def _held(self, result: HoldResult) -> None:
-        minutes = max(1, round((result.expires_at - datetime.now(UTC)).total_seconds() / 60))
+        left = (result.expires_at - datetime.now(UTC)).total_seconds()
+        if self._holding and not self._done:
+            # Hold again at two thirds of its time, while the dialog is open.
+            self._renew_timer.start(max(1_000, int(left * 1000 * HOLD_RENEW_AT)))
+        minutes = max(1, round(left / 60))
         self.tables.note.setText(
             f"Held for you for {minutes} min — other desks see “being booked”."
         )
@@ -426,6 +434,7 @@ class BookingDialog(QDialog):
 
     def _release_holds(self) -> None:
         self._holding = False
+        self._renew_timer.stop()
         # Through the chain (owned by Ops, not this dialog): after any hold
         # still in flight, and even once the dialog is gone.
         self._holds.want(_release)
@@ -518,6 +527,7 @@ class BookingDialog(QDialog):
         self._set_busy(False)
         self._done = True
         self._holding = False  # the booking took the holds' place
+        self._renew_timer.stop()
         self.result_value = result
         plan, (starts_at, ends_at) = self._plan, self.when.span()
         self.reference_label.setText(result.reference)
@@ -629,6 +639,7 @@ class BookingDialog(QDialog):
         self._search_timer.stop()
         self._suggest_timer.stop()
         self._hold_timer.stop()
+        self._renew_timer.stop()
         if self._holding:
             self._release_holds()
         if not self._holds_closed:

@@ -10,8 +10,9 @@ Views and delegates only draw what the roles give them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 
 from frontdesk.plan import Booking, Floor, Hold, NightPlan, TableRow
@@ -92,9 +94,23 @@ def _layout(plan: NightPlan) -> tuple[GridRow, ...]:
     return tuple(rows)
 
 
+#: How often holds are looked at again: one that expires writes nothing to
+#: the feed, so nothing else would take its "being booked" off the grid.
+HOLD_RECHECK_MS = 30_000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class NightGridModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, *, own_terminal: str = "") -> None:
         super().__init__(parent)
+        #: The time holds are compared with (replaceable in tests).
+        self.clock: Callable[[], datetime] = _utc_now
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setInterval(HOLD_RECHECK_MS)
+        self._hold_timer.timeout.connect(self.recheck_holds)  # runs while holds show
         self._own_terminal = own_terminal
         self._plan: NightPlan | None = None
         self._zone = ZoneInfo("Europe/London")
@@ -156,8 +172,14 @@ class NightGridModel(QAbstractTableModel):
                 self.index(min(changed), 0), self.index(max(changed), len(slots) - 1)
             )
 
+    def recheck_holds(self) -> None:
+        """Drop holds that have expired since the plan was read (one dataChanged)."""
+        if self._plan is not None and self._holds:
+            self.set_plan(self._plan)
+
     def _index(self) -> None:
         plan, slots = self._plan, self._slots
+        now = self.clock()
         self._row_of_table = {
             r.table.id: i for i, r in enumerate(self._rows) if r.table is not None
         }
@@ -179,7 +201,7 @@ class NightGridModel(QAbstractTableModel):
                         content.setdefault(row, set()).add(b)
             for h in plan.holds:
                 row = self._row_of_table.get(h.table_id)
-                if row is None or h.terminal == self._own_terminal:
+                if row is None or h.terminal == self._own_terminal or h.expires_at <= now:
                     continue
                 holds.append(
                     HoldBlock(
@@ -197,6 +219,10 @@ class NightGridModel(QAbstractTableModel):
             (blk.row, c): blk for blk in blocks for c in range(blk.first, blk.last + 1)
         }
         self._hold_cells = {(h.row, c): h for h in holds for c in range(h.first, h.last + 1)}
+        if holds and not self._hold_timer.isActive():
+            self._hold_timer.start()
+        elif not holds:
+            self._hold_timer.stop()
         self._row_content = {r: frozenset(items) for r, items in content.items()}
 
     def _span(self, starts_at: datetime, ends_at: datetime) -> tuple[int, int, float, float]:

@@ -299,3 +299,29 @@ def test_a_dialogs_holds_and_releases_go_one_at_a_time(
     qtbot.waitUntil(lambda: not desktop.ops.busy)
     assert holds() == []
     assert most[0] == 1
+
+
+def test_an_open_dialog_renews_its_hold_before_it_expires(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    from datetime import UTC, datetime
+
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+
+    def expiry() -> Any:
+        row = conn.execute(
+            "SELECT max(expires_at) FROM holds WHERE terminal = 'TEST-DESK' AND expires_at > now()"
+        ).fetchone()
+        return row[0] if row else None
+
+    qtbot.waitUntil(lambda: "Held for you" in dialog.tables.note.text())
+    first = expiry()
+    assert first is not None
+    timer = dialog._renew_timer
+    assert timer.isActive()
+    left_ms = (first - datetime.now(UTC)).total_seconds() * 1000
+    assert 0.5 * left_ms < timer.remainingTime() < 0.75 * left_ms  # at about two thirds
+    timer.timeout.emit()  # the time comes
+    qtbot.waitUntil(lambda: expiry() is not None and expiry() > first)
+    dialog.reject()
+    assert not timer.isActive()

@@ -210,7 +210,7 @@ def _tooltip() -> int:
     return int(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_holds_of_other_desks_show_but_not_our_own(desk: Desk, friday: date) -> None:
+def test_holds_of_other_desks_show_but_not_our_own(qtbot: QtBot, desk: Desk, friday: date) -> None:
     plan = desk.night_plan(friday)
     table = plan.tables[2]
     assert plan.opens_at is not None
@@ -239,3 +239,39 @@ def _hold(plan: NightPlan, table_id: Any, terminal: str) -> Any:
         terminal,
         plan.opens_at + timedelta(hours=3),
     )
+
+
+def test_expired_holds_are_not_drawn_and_drop_off_when_they_expire(
+    qtbot: QtBot, desk: Desk, friday: date
+) -> None:
+    plan = desk.night_plan(friday)
+    now = datetime.now(UTC)
+    expired = dataclasses.replace(_hold(plan, plan.tables[2].id, "DESK-2"), expires_at=now)
+    soon = dataclasses.replace(
+        _hold(plan, plan.tables[3].id, "DESK-2"), expires_at=now + timedelta(minutes=5)
+    )
+    model = NightGridModel(own_terminal="TEST-DESK")
+    model.clock = lambda: now
+    model.set_plan(dataclasses.replace(plan, holds=(expired, soon)))
+    assert [h.hold for h in model.hold_blocks()] == [soon]
+    # five minutes on, with no new plan (an expiry writes nothing to the feed)
+    model.clock = lambda: now + timedelta(minutes=5)
+    with qtbot.waitSignal(model.dataChanged):
+        model.recheck_holds()
+    assert model.hold_blocks() == ()
+    row = model.row_for_table(soon.table_id)
+    assert model.data(model.index(row, model.column_for(soon.starts_at)), Role.HOLD) is None
+
+
+def test_the_model_rechecks_holds_on_a_timer_while_it_shows_any(
+    qtbot: QtBot, desk: Desk, friday: date
+) -> None:
+    from ui.grid_model import HOLD_RECHECK_MS
+
+    plan = desk.night_plan(friday)
+    model = NightGridModel()
+    timer = model._hold_timer
+    model.set_plan(dataclasses.replace(plan, holds=()))
+    assert not timer.isActive()
+    model.set_plan(dataclasses.replace(plan, holds=(_hold(plan, plan.tables[2].id, "DESK-2"),)))
+    assert timer.isActive() and timer.interval() == HOLD_RECHECK_MS <= 30_000
