@@ -107,6 +107,13 @@ class SummaryBar(QFrame):
         zone = ZoneInfo(plan.time_zone)
         self.hours.setText(f"Open {text.span(plan.opens_at, plan.closes_at, zone)}")
 
+    def show_unloaded(self, message: str) -> None:
+        """The night on screen could not be read: say so, show no figures."""
+        self.event_name.setText(message)
+        self.hours.setText("")
+        for card in self._cards:
+            card.hide()
+
     def card_texts(self) -> list[str]:
         return [
             f"{c.floor.text()}: {c.figures.text()} · {c.money.text()}"

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         night.plan_loaded.connect(self._plan_loaded)
         night.summary_loaded.connect(self.summary.show_summary)
         night.plan_loaded.connect(self.summary.show_hours)
+        night.load_failed.connect(self._night_load_failed)
         # reaching the database
         ops.unavailable.connect(self.connectivity.on_unavailable)
         ops.reached.connect(self.connectivity.on_reached)
@@ -305,6 +306,17 @@ class MainWindow(QMainWindow):
         self.activity.clear()
         self.store.setValue("night/last", night.isoformat())
         self._show_selected(None)
+
+    def _night_load_failed(self, why: str) -> None:
+        night = self.night.night
+        if night is None:
+            return
+        plan = self.model.plan
+        if plan is None or plan.night != night:  # nothing of this night on screen
+            self.summary.show_unloaded("Couldn't load — retrying")
+        self.say(
+            f"Couldn't load {text.night_title(night)} ({why}) — retrying when the database is back"
+        )
 
     def _plan_loaded(self, plan: NightPlan) -> None:
         self.activity.set_plan(plan)

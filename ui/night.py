@@ -103,8 +103,12 @@ class NightController(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self._loading = False
-        self._stale = True  # reloaded when the server is back
-        self.load_failed.emit(str(exc))
+        self._stale = True  # reloaded when the server is back (``reload``)
+        shown = self._model.plan
+        if shown is not None and shown.night != self._night:
+            # Never another night's tables under this night's date.
+            self._model.set_plan(None)
+        self.load_failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
 
 
 def _current_night(desk: Desk) -> date:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -207,3 +208,34 @@ def test_arrow_keys_step_over_the_floor_rows(qtbot: QtBot, desktop: Desktop) -> 
     assert view.currentIndex().row() == last_downstairs
     qtbot.keyClick(view, Qt.Key.Key_Right)
     assert view.currentIndex().column() == 4
+
+
+def test_a_night_that_fails_to_load_is_not_shown_as_the_last_one_and_retries(
+    qtbot: QtBot, desktop: Desktop, friday: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.errors import ServerUnavailable
+
+    window = desktop.window
+    desk = desktop.desk
+    real_plan = desk.night_plan
+    down = [True]
+
+    def night_plan(night: date) -> object:
+        if down[0] and night != friday:
+            raise ServerUnavailable()
+        return real_plan(night)
+
+    monkeypatch.setattr(desk, "night_plan", night_plan)
+    saturday = friday + timedelta(days=1)
+    with qtbot.waitSignal(window.night.load_failed):
+        window.act_next.trigger()
+    assert window.night.night == saturday
+    assert window.model.plan is None and window.model.blocks() == ()  # not Friday's tables
+    assert window.summary.event_name.text() == "Couldn't load — retrying"
+    assert window.statusBar().currentMessage().startswith("Couldn't load ")
+    down[0] = False  # the database is back: the night is loaded without a click
+    qtbot.waitUntil(
+        lambda: window.model.plan is not None and window.model.plan.night == saturday,
+        timeout=15_000,
+    )
+    assert window.summary.event_name.text() == "Shhh!"
