@@ -84,7 +84,14 @@ def insert_booking(
     status: str = "confirmed",
     customer: int = 0,
 ) -> UUID:
-    """A booking written with plain SQL (as a manager's psql would)."""
+    """A booking written with plain SQL (as a manager's psql would), the
+    booking and its tables in one transaction, as every real writer does."""
+    with conn.transaction():
+        return _insert_booking(conn, tables, night, start, end, party, status, customer)
+
+
+def _insert_booking(conn: Conn, tables: list[str], night: date, start: str, end: str,
+                    party: int, status: str, customer: int) -> UUID:
     bid: UUID = scalar(
         conn,
         """
