@@ -85,7 +85,11 @@ def insert_booking(
     customer: int = 0,
 ) -> UUID:
     """A booking written with plain SQL (as a manager's psql would), the
-    booking and its tables in one transaction, as every real writer does."""
+    booking and its tables in one transaction, as every real writer does.
+    On an autocommit connection that is a transaction of its own; otherwise
+    the caller's open transaction holds both, uncommitted until it commits."""
+    if not conn.autocommit:
+        return _insert_booking(conn, tables, night, start, end, party, status, customer)
     with conn.transaction():
         return _insert_booking(conn, tables, night, start, end, party, status, customer)
 
