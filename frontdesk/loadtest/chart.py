@@ -52,8 +52,15 @@ def draw(data: dict[str, Any], png: Path) -> None:
         rects = ax.bar([i + dx for i in x], values, width, label=label, color=colour)
         ax.bar_label(rects, labels=[f"{v:,.0f}" for v in values], fontsize=8, padding=2)
     for i, (b, a) in enumerate(zip(base, attempts, strict=True)):
-        ax.annotate(f"{a / b:.2f}× baseline", (i, a), textcoords="offset points",
-                    xytext=(0, 14), ha="center", fontsize=8, color="#2f6fb0")
+        ax.annotate(
+            f"{a / b:.2f}× baseline",
+            (i, a),
+            textcoords="offset points",
+            xytext=(0, 14),
+            ha="center",
+            fontsize=8,
+            color="#2f6fb0",
+        )
     ax.set_xticks(x, [f"{c} clients" for c in clients])
     ax.set_yscale("log")
     ax.set_ylabel("transactions per second (log scale)")

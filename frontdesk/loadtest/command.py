@@ -52,27 +52,72 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "and drop the database again (also on Ctrl-C).  A venue's data is never touched; "
         "the account needs CREATEDB.",
     )
-    p.add_argument("--database-url", metavar="URL",
-                   help=f"the server to measure (default: {DATABASE_URL_ENV}, else the "
-                   "built-in server)")
-    p.add_argument("--clients", metavar="N", type=_positive_int, nargs="+", default=[16, 64],
-                   help="client counts for baseline and throughput (default: 16 64)")
-    p.add_argument("--seconds", metavar="S", type=float, default=15.0,
-                   help="length of each pgbench run (default: 15)")
-    p.add_argument("--scenario", metavar="NAME", nargs="+", choices=SCENARIOS,
-                   dest="scenarios", help=f"which to run (default: all): {', '.join(SCENARIOS)}")
-    p.add_argument("--json", metavar="PATH", type=Path, dest="json_path",
-                   help="write the results as JSON here")
-    p.add_argument("--availability-bookings", metavar="N", type=_positive_int, default=100_000,
-                   help="bookings loaded for the availability scenario (default: 100000)")
-    p.add_argument("--availability-clients", metavar="N", type=_positive_int, default=2,
-                   help="clients for the latency runs (default: 2)")
-    p.add_argument("--release-attempts", metavar="N", type=_positive_int, default=1000,
-                   help="attempts in the release burst (default: 1000)")
-    p.add_argument("--release-connections", metavar="N", type=_positive_int, default=100,
-                   help="connections the release burst uses at once (default: 100)")
-    p.add_argument("--listeners", metavar="N", type=_positive_int, default=8,
-                   help="listeners running in the live scenario (default: 8)")
+    p.add_argument(
+        "--database-url",
+        metavar="URL",
+        help=f"the server to measure (default: {DATABASE_URL_ENV}, else the built-in server)",
+    )
+    p.add_argument(
+        "--clients",
+        metavar="N",
+        type=_positive_int,
+        nargs="+",
+        default=[16, 64],
+        help="client counts for baseline and throughput (default: 16 64)",
+    )
+    p.add_argument(
+        "--seconds",
+        metavar="S",
+        type=float,
+        default=15.0,
+        help="length of each pgbench run (default: 15)",
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="NAME",
+        nargs="+",
+        choices=SCENARIOS,
+        dest="scenarios",
+        help=f"which to run (default: all): {', '.join(SCENARIOS)}",
+    )
+    p.add_argument(
+        "--json", metavar="PATH", type=Path, dest="json_path", help="write the results as JSON here"
+    )
+    p.add_argument(
+        "--availability-bookings",
+        metavar="N",
+        type=_positive_int,
+        default=100_000,
+        help="bookings loaded for the availability scenario (default: 100000)",
+    )
+    p.add_argument(
+        "--availability-clients",
+        metavar="N",
+        type=_positive_int,
+        default=2,
+        help="clients for the latency runs (default: 2)",
+    )
+    p.add_argument(
+        "--release-attempts",
+        metavar="N",
+        type=_positive_int,
+        default=1000,
+        help="attempts in the release burst (default: 1000)",
+    )
+    p.add_argument(
+        "--release-connections",
+        metavar="N",
+        type=_positive_int,
+        default=100,
+        help="connections the release burst uses at once (default: 100)",
+    )
+    p.add_argument(
+        "--listeners",
+        metavar="N",
+        type=_positive_int,
+        default=8,
+        help="listeners running in the live scenario (default: 8)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -109,8 +154,9 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         data = run(opts)
     except KeyboardInterrupt:
-        print("frontdesk: load test interrupted; its throwaway database was dropped.",
-              file=sys.stderr)
+        print(
+            "frontdesk: load test interrupted; its throwaway database was dropped.", file=sys.stderr
+        )
         return 130
     report.print_table(data, sys.stdout)
     if opts.json_path is not None:
@@ -147,8 +193,16 @@ def run(opts: Options) -> dict[str, Any]:
             row = conn.execute("SELECT version(), current_setting('server_version')").fetchone()
             settings_rows = conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
-                [["max_connections", "shared_buffers", "synchronous_commit", "fsync",
-                  "wal_level", "commit_delay"]],
+                [
+                    [
+                        "max_connections",
+                        "shared_buffers",
+                        "synchronous_commit",
+                        "fsync",
+                        "wal_level",
+                        "commit_delay",
+                    ]
+                ],
             ).fetchall()
     except psycopg.Error as exc:
         raise explain_connection_error(exc, redact(opts.url)) from exc
@@ -191,8 +245,12 @@ def run(opts: Options) -> dict[str, Any]:
             )
             with psycopg.connect(url, autocommit=True) as conn:
                 ctx = scenarios.Context(
-                    url=url, conn=conn, progress=progress, seconds=opts.seconds,
-                    pgbench_binary=binary, on_pgbench=running.append,
+                    url=url,
+                    conn=conn,
+                    progress=progress,
+                    seconds=opts.seconds,
+                    pgbench_binary=binary,
+                    on_pgbench=running.append,
                 )
                 _run_scenarios(opts, ctx, data)
                 data["double_bookings_total"] = scenarios.double_bookings(conn)
@@ -222,14 +280,20 @@ def _run_scenarios(opts: Options, ctx: scenarios.Context, data: dict[str, Any]) 
     conn = ctx.conn
 
     # Venues first, the big load too, so every measurement sees the same database.
-    busy = venue.create_venue(conn, 1, "Loadtest Throughput", tables=opts.throughput_tables,
-                              max_days_ahead=opts.throughput_nights + 400)
+    busy = venue.create_venue(
+        conn,
+        1,
+        "Loadtest Throughput",
+        tables=opts.throughput_tables,
+        max_days_ahead=opts.throughput_nights + 400,
+    )
     burst = venue.create_venue(conn, 2, "Loadtest Release", tables=20, max_days_ahead=30)
     avail_tables = 50
     per_table = 4
     avail_nights = max(1, -(-opts.availability_bookings // (avail_tables * per_table)))
-    lookup = venue.create_venue(conn, 3, "Loadtest Availability", tables=avail_tables,
-                                max_days_ahead=avail_nights + 30)
+    lookup = venue.create_venue(
+        conn, 3, "Loadtest Availability", tables=avail_tables, max_days_ahead=avail_nights + 30
+    )
     if "availability" in chosen:
         ctx.progress.start(f"loading {avail_nights * avail_tables * per_table:,} bookings", 0)
         took = venue.load_bookings(conn, lookup, nights=avail_nights, per_table=per_table)
@@ -264,5 +328,6 @@ def _run_scenarios(opts: Options, ctx: scenarios.Context, data: dict[str, Any]) 
         )
     if "live" in chosen:
         live_clients = opts.live_clients or (16 if 16 in opts.clients else opts.clients[0])
-        data["live"] = scenarios.live(ctx, busy, opts.throughput_nights, live_clients,
-                                      opts.listeners)
+        data["live"] = scenarios.live(
+            ctx, busy, opts.throughput_nights, live_clients, opts.listeners
+        )

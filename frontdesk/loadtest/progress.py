@@ -54,5 +54,8 @@ class Progress:
             self.tick(self._seconds)
             print(f"  {summary}", file=self.stream, flush=True)
         else:
-            print(f"loadtest: {self._label} done in {took:.1f} s  {summary}", file=self.stream,
-                  flush=True)
+            print(
+                f"loadtest: {self._label} done in {took:.1f} s  {summary}",
+                file=self.stream,
+                flush=True,
+            )

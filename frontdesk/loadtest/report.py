@@ -14,8 +14,12 @@ TARGETS: list[tuple[str, str, float, str]] = [
     ("release.errors", "==", 0, "release: no error"),
     ("release.unanswered", "==", 0, "release: every attempt answered"),
     ("release.p99_ms", "<", 1000, "release: p99 under 1 s"),
-    ("release.being_booked_fraction", "<=", 0.01,
-     "release: TABLE_BEING_BOOKED after retries <= 1%"),
+    (
+        "release.being_booked_fraction",
+        "<=",
+        0.01,
+        "release: TABLE_BEING_BOOKED after retries <= 1%",
+    ),
     ("availability.p99_ms", "<", 1.0, "check_table_availability p99 under 1 ms"),
     ("night_plan.p99_ms", "<", 5.0, "night_plan p99 under 5 ms"),
     ("live.notify_p95_ms", "<", 150, "commit-to-listener p95 under 150 ms"),
@@ -46,8 +50,9 @@ def check_targets(data: dict[str, Any]) -> list[dict[str, Any]]:
             met = value < threshold
         else:
             met = value == threshold
-        out.append({"key": path, "target": f"{op} {threshold}", "value": value, "met": met,
-                    "what": words})
+        out.append(
+            {"key": path, "target": f"{op} {threshold}", "value": value, "met": met, "what": words}
+        )
     return out
 
 
@@ -62,47 +67,63 @@ def _fmt(x: Any, unit: str = "") -> str:
 def print_table(data: dict[str, Any], out: TextIO) -> None:
     """The results table (and the targets) as plain text."""
     w = out.write
-    w(f"\nfrontdesk load test — {data.get('server_version', '?')}, "
-      f"{data.get('machine', {}).get('nproc', '?')} cores, {data.get('seconds')} s per run\n\n")
-    w(f"{'scenario':<14}{'clients':>8}{'tps':>11}{'vs base':>9}{'booked/s':>10}"
-      f"{'p50 ms':>9}{'p99 ms':>9}  notes\n")
+    w(
+        f"\nfrontdesk load test — {data.get('server_version', '?')}, "
+        f"{data.get('machine', {}).get('nproc', '?')} cores, {data.get('seconds')} s per run\n\n"
+    )
+    w(
+        f"{'scenario':<14}{'clients':>8}{'tps':>11}{'vs base':>9}{'booked/s':>10}"
+        f"{'p50 ms':>9}{'p99 ms':>9}  notes\n"
+    )
     w("-" * 96 + "\n")
     clients = data.get("clients", [])
     for c in clients:
         b = get(data, f"baseline.c{c}")
         if b:
-            w(f"{'baseline':<14}{c:>8}{_fmt(b.get('tps')):>11}{'1':>9}{_fmt(b.get('tps')):>10}"
-              f"{'':>9}{'':>9}  one-row insert + commit\n")
+            w(
+                f"{'baseline':<14}{c:>8}{_fmt(b.get('tps')):>11}{'1':>9}{_fmt(b.get('tps')):>10}"
+                f"{'':>9}{'':>9}  one-row insert + commit\n"
+            )
         t = get(data, f"throughput.c{c}")
         if t:
-            w(f"{'throughput':<14}{c:>8}{_fmt(t.get('tps')):>11}{_fmt(t.get('ratio')):>9}"
-              f"{_fmt(t.get('booked_per_s')):>10}{'':>9}{'':>9}  "
-              f"refused {_fmt((t.get('refused_fraction') or 0) * 100)}%\n")
+            w(
+                f"{'throughput':<14}{c:>8}{_fmt(t.get('tps')):>11}{_fmt(t.get('ratio')):>9}"
+                f"{_fmt(t.get('booked_per_s')):>10}{'':>9}{'':>9}  "
+                f"refused {_fmt((t.get('refused_fraction') or 0) * 100)}%\n"
+            )
     r = data.get("release")
     if r:
         refusals = ", ".join(f"{k} {v}" for k, v in r.get("refusals", {}).items()) or "none"
-        w(f"{'release':<14}{r.get('connections'):>8}{'':>11}{'':>9}{'':>10}"
-          f"{_fmt(r.get('p50_ms')):>9}{_fmt(r.get('p99_ms')):>9}  "
-          f"{r.get('attempts')} attempts, booked {r.get('booked')}/{r.get('capacity')}, "
-          f"double {r.get('double_bookings')}, errors {r.get('errors')}, "
-          f"unanswered {r.get('unanswered')}; refusals: {refusals}\n")
+        w(
+            f"{'release':<14}{r.get('connections'):>8}{'':>11}{'':>9}{'':>10}"
+            f"{_fmt(r.get('p50_ms')):>9}{_fmt(r.get('p99_ms')):>9}  "
+            f"{r.get('attempts')} attempts, booked {r.get('booked')}/{r.get('capacity')}, "
+            f"double {r.get('double_bookings')}, errors {r.get('errors')}, "
+            f"unanswered {r.get('unanswered')}; refusals: {refusals}\n"
+        )
     a = data.get("availability")
     if a:
-        w(f"{'availability':<14}{a.get('clients'):>8}{'':>11}{'':>9}{'':>10}"
-          f"{_fmt(a.get('p50_ms')):>9}{_fmt(a.get('p99_ms')):>9}  "
-          f"check_table_availability over {a.get('bookings_loaded'):,} bookings\n")
+        w(
+            f"{'availability':<14}{a.get('clients'):>8}{'':>11}{'':>9}{'':>10}"
+            f"{_fmt(a.get('p50_ms')):>9}{_fmt(a.get('p99_ms')):>9}  "
+            f"check_table_availability over {a.get('bookings_loaded'):,} bookings\n"
+        )
     n = data.get("night_plan")
     if n:
-        w(f"{'night_plan':<14}{n.get('clients'):>8}{'':>11}{'':>9}{'':>10}"
-          f"{_fmt(n.get('p50_ms')):>9}{_fmt(n.get('p99_ms')):>9}  "
-          f"{n.get('bookings_per_night')} bookings a night\n")
+        w(
+            f"{'night_plan':<14}{n.get('clients'):>8}{'':>11}{'':>9}{'':>10}"
+            f"{_fmt(n.get('p50_ms')):>9}{_fmt(n.get('p99_ms')):>9}  "
+            f"{n.get('bookings_per_night')} bookings a night\n"
+        )
     lv = data.get("live")
     if lv:
-        w(f"{'live':<14}{lv.get('clients'):>8}{_fmt(lv.get('tps_with')):>11}{'':>9}{'':>10}"
-          f"{_fmt(lv.get('notify_p50_ms')):>9}{'':>9}  notify p95 "
-          f"{_fmt(lv.get('notify_p95_ms'))} ms; without listeners {_fmt(lv.get('tps_without'))}"
-          f" tps, cost {_fmt((lv.get('cost_ratio') or 0) * 100)}% ({lv.get('listeners')} "
-          f"listeners, {lv.get('how')})\n")
+        w(
+            f"{'live':<14}{lv.get('clients'):>8}{_fmt(lv.get('tps_with')):>11}{'':>9}{'':>10}"
+            f"{_fmt(lv.get('notify_p50_ms')):>9}{'':>9}  notify p95 "
+            f"{_fmt(lv.get('notify_p95_ms'))} ms; without listeners {_fmt(lv.get('tps_without'))}"
+            f" tps, cost {_fmt((lv.get('cost_ratio') or 0) * 100)}% ({lv.get('listeners')} "
+            f"listeners, {lv.get('how')})\n"
+        )
     targets = data.get("targets", [])
     if targets:
         w("\ntargets\n")
@@ -116,8 +137,9 @@ def print_table(data: dict[str, Any], out: TextIO) -> None:
 
 def write_json(data: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def markdown(data: dict[str, Any]) -> str:
@@ -144,8 +166,12 @@ def markdown(data: dict[str, Any]) -> str:
         c = r.get("connections")
         row("release", c, "attempts / answered", f"{r.get('attempts')} / {r.get('answered')}")
         row("release", c, "booked / capacity", f"{r.get('booked')} / {r.get('capacity')}")
-        row("release", c, "double bookings / errors", f"{r.get('double_bookings')} / "
-            f"{r.get('errors')}")
+        row(
+            "release",
+            c,
+            "double bookings / errors",
+            f"{r.get('double_bookings')} / {r.get('errors')}",
+        )
         refusals = ", ".join(f"{k} {v}" for k, v in r.get("refusals", {}).items()) or "none"
         row("release", c, "refusals", refusals)
         row("release", c, "TABLE_BEING_BOOKED after retries", r.get("being_booked_after_retries"))
@@ -153,21 +179,35 @@ def markdown(data: dict[str, Any]) -> str:
         row("release", c, "whole burst, s", r.get("wall_s"))
     a = data.get("availability")
     if a:
-        row("availability", a.get("clients"), f"check_table_availability p50 / p99 ms "
-            f"({a.get('bookings_loaded'):,} bookings)",
-            f"{_fmt(a.get('p50_ms'))} / {_fmt(a.get('p99_ms'))}")
+        row(
+            "availability",
+            a.get("clients"),
+            f"check_table_availability p50 / p99 ms ({a.get('bookings_loaded'):,} bookings)",
+            f"{_fmt(a.get('p50_ms'))} / {_fmt(a.get('p99_ms'))}",
+        )
     n = data.get("night_plan")
     if n:
-        row("night_plan", n.get("clients"), f"night_plan p50 / p99 ms "
-            f"({n.get('bookings_per_night')} bookings that night)",
-            f"{_fmt(n.get('p50_ms'))} / {_fmt(n.get('p99_ms'))}")
+        row(
+            "night_plan",
+            n.get("clients"),
+            f"night_plan p50 / p99 ms ({n.get('bookings_per_night')} bookings that night)",
+            f"{_fmt(n.get('p50_ms'))} / {_fmt(n.get('p99_ms'))}",
+        )
     lv = data.get("live")
     if lv:
         c = lv.get("clients")
-        row("live", c, f"commit-to-listener p50 / p95 ms ({lv.get('listeners')} listeners)",
-            f"{_fmt(lv.get('notify_p50_ms'))} / {_fmt(lv.get('notify_p95_ms'))}")
-        row("live", c, "bookings/s without / with listeners",
-            f"{_fmt(lv.get('tps_without'))} / {_fmt(lv.get('tps_with'))}")
+        row(
+            "live",
+            c,
+            f"commit-to-listener p50 / p95 ms ({lv.get('listeners')} listeners)",
+            f"{_fmt(lv.get('notify_p50_ms'))} / {_fmt(lv.get('notify_p95_ms'))}",
+        )
+        row(
+            "live",
+            c,
+            "bookings/s without / with listeners",
+            f"{_fmt(lv.get('tps_without'))} / {_fmt(lv.get('tps_with'))}",
+        )
         row("live", c, "cost (fraction lost)", lv.get("cost_ratio"))
     out = "\n".join(lines) + "\n"
     targets = data.get("targets", [])

@@ -377,7 +377,10 @@ def availability(
     defines = booking_defines(venue, nights)
     scripts = [(AVAILABILITY_SCRIPT, 1), (NIGHT_PLAN_SCRIPT, 1)]
     res = ctx.pgbench(
-        f"availability c{clients}", scripts, clients=clients, defines=defines,
+        f"availability c{clients}",
+        scripts,
+        clients=clients,
+        defines=defines,
         log_latencies=True,
     )
     avail = res.latencies_ms.get(AVAILABILITY_SCRIPT_NO, [])
@@ -411,8 +414,9 @@ class _Probe:
     """Books probe tables on a night the load never touches, one at a time,
     and records when each commit returned and when each listener saw it."""
 
-    def __init__(self, url: str, venue: Venue, night: date, listeners: int,
-                 interval_s: float = 0.1) -> None:
+    def __init__(
+        self, url: str, venue: Venue, night: date, listeners: int, interval_s: float = 0.1
+    ) -> None:
         self.url, self.venue, self.night = url, venue, night
         self.listeners, self.interval = listeners, interval_s
         self.committed: dict[str, float] = {}
@@ -447,11 +451,14 @@ class _Probe:
                 row = conn.execute(
                     ATTEMPT_SQL,
                     {
-                        "venue": self.venue.id, "email": self.venue.customer_email(1),
-                        "name": "Guest 1", "table": self.venue.table_id(table),
+                        "venue": self.venue.id,
+                        "email": self.venue.customer_email(1),
+                        "name": "Guest 1",
+                        "table": self.venue.table_id(table),
                         "night": self.night,
                         "starts": f"{(OPENS_HOUR + 2 * slot) % 24:02d}:00",
-                        "ends": f"{(OPENS_HOUR + 2 * slot + 2) % 24:02d}:00", "party": 2,
+                        "ends": f"{(OPENS_HOUR + 2 * slot + 2) % 24:02d}:00",
+                        "party": 2,
                     },
                 ).fetchone()
                 now = time.perf_counter()
@@ -516,9 +523,7 @@ def _listening(ctx: Context, venue: Venue, listeners: int, probe: _Probe) -> Ite
             lst.stop()
 
 
-def live(
-    ctx: Context, venue: Venue, nights: int, clients: int, listeners: int
-) -> dict[str, Any]:
+def live(ctx: Context, venue: Venue, nights: int, clients: int, listeners: int) -> dict[str, Any]:
     """Booking throughput without listeners, with them (and the relay), and
     without again (ABBA, so drift cancels), while a probe times commits to
     listeners on a night the load does not touch."""
@@ -528,9 +533,15 @@ def live(
     probe = _Probe(ctx.url, venue, date.today() + timedelta(days=nights + 1), listeners)
     with _listening(ctx, venue, listeners, probe) as kind:
         probe.start()
-        b = throughput(ctx, venue, nights, clients, None,
-                       label=f"live on c{clients} ({listeners} listeners)",
-                       seconds=2 * half)
+        b = throughput(
+            ctx,
+            venue,
+            nights,
+            clients,
+            None,
+            label=f"live on c{clients} ({listeners} listeners)",
+            seconds=2 * half,
+        )
         probe.stop()
         time.sleep(0.5)  # the last probe's notification
     a2 = throughput(ctx, venue, nights, clients, None, label=f"live off c{clients}", seconds=half)
@@ -550,4 +561,3 @@ def live(
         "notify_p95_ms": _r(percentile(lat, 95), 1),
         "notify_max_ms": _r(max(lat) if lat else None, 1),
     }
-

@@ -156,8 +156,15 @@ def load_bookings(conn: Conn, venue: Venue, *, nights: int, per_table: int = 4) 
     booking_tables' copied columns are written directly.  Returns seconds.
     """
     started = time.monotonic()
-    p = {"v": venue.id, "nights": nights, "per": per_table, "tz": TIME_ZONE,
-         "tables": venue.tables, "customers": venue.customers, "num": venue.number}
+    p = {
+        "v": venue.id,
+        "nights": nights,
+        "per": per_table,
+        "tz": TIME_ZONE,
+        "tables": venue.tables,
+        "customers": venue.customers,
+        "num": venue.number,
+    }
     number = "((n - 1) * %(tables)s * %(per)s + (t - 1) * %(per)s + s)"
     with conn.transaction():
         conn.execute("ALTER TABLE bookings DISABLE TRIGGER USER")

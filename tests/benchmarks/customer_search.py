@@ -33,6 +33,8 @@ from frontdesk.desk import Desk, customer_query
 from tests import pg
 
 VENUE = uuid.UUID("b4c12000-0000-4000-8000-000000000001")
+
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
@@ -61,8 +63,16 @@ LAST = _words(
     "Fisher Graham Holmes Hunt Knight Lloyd Marshall Mills Owen Palmer Parker Pearson "
     "Price Reynolds Richards Russell Shaw Simpson Spencer Stevens Webb Wells Williamson"
 )
-DOMAINS = ("gmail.com", "hotmail.co.uk", "yahoo.co.uk", "outlook.com", "icloud.com",
-           "btinternet.com", "live.co.uk", "sky.com")
+DOMAINS = (
+    "gmail.com",
+    "hotmail.co.uk",
+    "yahoo.co.uk",
+    "outlook.com",
+    "icloud.com",
+    "btinternet.com",
+    "live.co.uk",
+    "sky.com",
+)
 
 
 @contextmanager
@@ -91,8 +101,7 @@ def _server(url: str | None) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as tmp:
         Path(tmp).chmod(0o755)  # the embedded server may run as its own user
         pgdata = Path(tmp) / "data"
-        admin = server.ensure_running(pgdata, database="postgres",
-                                      extra_settings=pg.FAST_SETTINGS)
+        admin = server.ensure_running(pgdata, database="postgres", extra_settings=pg.FAST_SETTINGS)
         try:
             yield admin
         finally:
@@ -107,14 +116,24 @@ def _people(count: int, rng: random.Random) -> Iterator[tuple[str, str | None, s
         phone = None
         if rng.random() < 0.9:
             while phone is None or phone in phones:
-                phone = (f"+447{rng.randrange(10**9):09d}" if rng.random() < 0.8
-                         else f"+44{rng.choice(('113', '114', '161', '20', '121'))}"
-                              f"{rng.randrange(10**7):07d}")
+                phone = (
+                    f"+447{rng.randrange(10**9):09d}"
+                    if rng.random() < 0.8
+                    else f"+44{rng.choice(('113', '114', '161', '20', '121'))}"
+                    f"{rng.randrange(10**7):07d}"
+                )
             phones.add(phone)
         email = None
         if rng.random() < 0.8:
-            local = rng.choice((f"{first}.{last}", f"{first}{last}{n % 97}",
-                                f"{first[0]}{last}", f"{first}", f"{first}{n}"))
+            local = rng.choice(
+                (
+                    f"{first}.{last}",
+                    f"{first}{last}{n % 97}",
+                    f"{first[0]}{last}",
+                    f"{first}",
+                    f"{first}{n}",
+                )
+            )
             email = f"{local.lower()}@{rng.choice(DOMAINS)}"
             if email in emails:
                 email = f"{first.lower()}.{last.lower()}.{n}@{rng.choice(DOMAINS)}"
@@ -125,9 +144,7 @@ def _people(count: int, rng: random.Random) -> Iterator[tuple[str, str | None, s
 def load_customers(url: str, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with psycopg.connect(url) as conn:
-        with conn.cursor().copy(
-            "COPY customers (venue_id, name, phone, email) FROM STDIN"
-        ) as copy:
+        with conn.cursor().copy("COPY customers (venue_id, name, phone, email) FROM STDIN") as copy:
             for name, phone, email in _people(count, rng):
                 copy.write_row((VENUE, name, phone, email))
         conn.execute("ANALYZE customers")
@@ -170,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                     times.append((time.perf_counter() - t) * 1000)
                 times.sort()
                 p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-                print(f"{text!r:<12}{found:>6}{statistics.median(times):>9.2f}{p95:>9.2f}"
-                      f"{times[-1]:>9.2f}")
+                print(
+                    f"{text!r:<12}{found:>6}{statistics.median(times):>9.2f}{p95:>9.2f}"
+                    f"{times[-1]:>9.2f}"
+                )
                 if args.explain:
                     print(_explain(url, text))
         finally:

@@ -165,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--relay", action="store_true", help="also measure with a relay running")
     parser.add_argument("--durable", action="store_true", help="keep fsync and synchronous_commit")
-    parser.add_argument("--serial-blocks", type=int, default=10,
-                        help="blocks of 200 server-side bookings per mode (0: skip)")
+    parser.add_argument(
+        "--serial-blocks",
+        type=int,
+        default=10,
+        help="blocks of 200 server-side bookings per mode (0: skip)",
+    )
     args = parser.parse_args(argv)
 
     modes = ["off", "outbox"] + (["relay"] if args.relay else [])
@@ -181,16 +185,22 @@ def main(argv: list[str] | None = None) -> int:
             migrations.upgrade(url)
             with engine_helpers.connect(url) as conn:
                 venue = engine_helpers.make_venue(
-                    conn, name="Feed cost", joins=(),
+                    conn,
+                    name="Feed cost",
+                    joins=(),
                     tables={f"B{i:03d}": (4, 100, 20, False) for i in range(1, TABLES + 1)},
                 )
             defines: dict[str, str | int] = {
-                "venue": str(venue.id), "customer": str(venue.adult),
-                "ntables": TABLES, "ndays": DAYS,
+                "venue": str(venue.id),
+                "customer": str(venue.adult),
+                "ntables": TABLES,
+                "ndays": DAYS,
             }
-            print(f"{args.clients} clients, {args.seconds:g} s a run, {args.rounds} rounds; "
-                  f"modes: {', '.join(modes)}; "
-                  f"{'durable' if args.durable else 'fsync/synchronous_commit off'}")
+            print(
+                f"{args.clients} clients, {args.seconds:g} s a run, {args.rounds} rounds; "
+                f"modes: {', '.join(modes)}; "
+                f"{'durable' if args.durable else 'fsync/synchronous_commit off'}"
+            )
             with psycopg.connect(url, autocommit=True) as conn:
                 for r in range(1, args.rounds + 1):
                     order = modes if r % 2 else modes[::-1]
@@ -199,8 +209,13 @@ def main(argv: list[str] | None = None) -> int:
                         _set_outbox(conn, mode != "off")
                         relay = _Relay(url) if mode == "relay" else None
                         try:
-                            res = pgbench.run(url, [(SCRIPT, 1)], clients=args.clients,
-                                              seconds=args.seconds, defines=defines)
+                            res = pgbench.run(
+                                url,
+                                [(SCRIPT, 1)],
+                                clients=args.clients,
+                                seconds=args.seconds,
+                                defines=defines,
+                            )
                         finally:
                             moved = relay.stop() if relay else 0
                         booked = conn.execute(
@@ -212,9 +227,12 @@ def main(argv: list[str] | None = None) -> int:
                         results[mode].append(res.tps)
                         server_ms[mode].append(float(booked[2]))
                         extra = f", relayed {moved}" if relay else ""
-                        print(f"round {r} {mode:<7} {res.tps:9.1f} tps, median "
-                              f"{booked[2]:.2f} ms in the function "
-                              f"({booked[0]} of {booked[1]} booked{extra})", flush=True)
+                        print(
+                            f"round {r} {mode:<7} {res.tps:9.1f} tps, median "
+                            f"{booked[2]:.2f} ms in the function "
+                            f"({booked[0]} of {booked[1]} booked{extra})",
+                            flush=True,
+                        )
             if args.serial_blocks:
                 print(f"\nserver-side loop, {args.serial_blocks} blocks of 200 bookings a mode:")
                 serial = _serial(url, defines, args.serial_blocks)
@@ -223,20 +241,26 @@ def main(argv: list[str] | None = None) -> int:
 
     base = statistics.median(results["off"]) if args.rounds else 0.0
     if args.rounds:
-        print("\nmedian tps: " + ", ".join(f"{m} {statistics.median(v):.1f}"
-                                           for m, v in results.items()))
+        print(
+            "\nmedian tps: "
+            + ", ".join(f"{m} {statistics.median(v):.1f}" for m, v in results.items())
+        )
     for mode in modes[1:] if args.rounds else ():
         ratios = [on / off for on, off in zip(results[mode], results["off"], strict=True)]
-        print(f"{mode}/off throughput: median ratio {statistics.median(ratios):.3f} "
-              f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)}); "
-              f"ratio of medians {statistics.median(results[mode]) / base:.3f}; "
-              f"time in the function {statistics.median(server_ms[mode]):.2f} ms against "
-              f"{statistics.median(server_ms['off']):.2f} ms")
+        print(
+            f"{mode}/off throughput: median ratio {statistics.median(ratios):.3f} "
+            f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)}); "
+            f"ratio of medians {statistics.median(results[mode]) / base:.3f}; "
+            f"time in the function {statistics.median(server_ms[mode]):.2f} ms against "
+            f"{statistics.median(server_ms['off']):.2f} ms"
+        )
     if args.serial_blocks:
         off, on = statistics.median(serial["off"]), statistics.median(serial["outbox"])
-        print(f"outbox/off server-side cost per booking: {on:.0f} µs against {off:.0f} µs "
-              f"(+{on - off:.0f} µs, ratio {on / off:.3f}; median of "
-              f"{len(serial['off'])} blocks each)")
+        print(
+            f"outbox/off server-side cost per booking: {on:.0f} µs against {off:.0f} µs "
+            f"(+{on - off:.0f} µs, ratio {on / off:.3f}; median of "
+            f"{len(serial['off'])} blocks each)"
+        )
     return 0
 
 
@@ -248,13 +272,16 @@ def _serial(url: str, defines: dict[str, str | int], blocks: int) -> dict[str, l
     with psycopg.connect(url, autocommit=True) as conn:
         _reset(conn)
         for b in range(blocks):
-            for mode in (("off", "outbox") if b % 2 else ("outbox", "off")):
+            for mode in ("off", "outbox") if b % 2 else ("outbox", "off"):
                 _set_outbox(conn, mode == "outbox")
                 started = time.perf_counter()
                 conn.execute(block.encode())
                 per_booking[mode].append((time.perf_counter() - started) / n * 1e6)
-            print(f"block {b + 1}: off {per_booking['off'][-1]:.0f} µs, "
-                  f"outbox {per_booking['outbox'][-1]:.0f} µs", flush=True)
+            print(
+                f"block {b + 1}: off {per_booking['off'][-1]:.0f} µs, "
+                f"outbox {per_booking['outbox'][-1]:.0f} µs",
+                flush=True,
+            )
     return per_booking
 
 

@@ -94,8 +94,10 @@ def _slots(url: str, count: int) -> list[tuple[date, datetime, datetime, uuid.UU
 def _percentiles(label: str, values: list[float]) -> None:
     values = sorted(values)
     p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-    print(f"{label:<44} n={len(values):<4} p50 {statistics.median(values):7.1f} ms"
-          f"   p95 {p95:7.1f} ms   max {values[-1]:7.1f} ms")
+    print(
+        f"{label:<44} n={len(values):<4} p50 {statistics.median(values):7.1f} ms"
+        f"   p95 {p95:7.1f} ms   max {values[-1]:7.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,17 +110,20 @@ def main(argv: list[str] | None = None) -> int:
     with fresh_database(args.url) as url:
         slots = _slots(url, args.bookings + args.kills)
         with psycopg.connect(url) as conn:
-            row = conn.execute("SELECT id FROM customers WHERE venue_id = %s LIMIT 1",
-                               [VENUE]).fetchone()
+            row = conn.execute(
+                "SELECT id FROM customers WHERE venue_id = %s LIMIT 1", [VENUE]
+            ).fetchone()
             assert row is not None
             customer = row[0]
         relay_clock, other_clock = Clock(), Clock()
-        relay = Listener(url, VENUE, on_changes=relay_clock.on_changes,
-                         on_state=relay_clock.on_state)
+        relay = Listener(
+            url, VENUE, on_changes=relay_clock.on_changes, on_state=relay_clock.on_state
+        )
         relay.start()
         relay_clock.wait(lambda: relay.state is ListenerState.LIVE)
-        other = Listener(url, VENUE, on_changes=other_clock.on_changes,
-                         on_state=other_clock.on_state)
+        other = Listener(
+            url, VENUE, on_changes=other_clock.on_changes, on_state=other_clock.on_state
+        )
         other.start()
         other_clock.wait(lambda: other.state is ListenerState.LIVE)
         assert relay.is_relay and not other.is_relay
@@ -128,9 +133,16 @@ def main(argv: list[str] | None = None) -> int:
 
             def book(slot: tuple[date, datetime, datetime, uuid.UUID]) -> tuple[uuid.UUID, float]:
                 night, starts, ends, table = slot
-                result = desk.book(BookingRequest(night=night, starts_at=starts, ends_at=ends,
-                                                  party_size=2, table_ids=(table,),
-                                                  customer_id=customer))
+                result = desk.book(
+                    BookingRequest(
+                        night=night,
+                        starts_at=starts,
+                        ends_at=ends,
+                        party_size=2,
+                        table_ids=(table,),
+                        customer_id=customer,
+                    )
+                )
                 return result.booking_id, time.perf_counter()
 
             via_relay, via_notify = [], []
@@ -148,19 +160,26 @@ def main(argv: list[str] | None = None) -> int:
 
             to_live, to_replayed = [], []
             with psycopg.connect(url, autocommit=True) as admin:
-                for slot in slots[args.bookings:]:
+                for slot in slots[args.bookings :]:
                     pid = other.backend_pid
                     mark = len(other_clock.states)
                     killed = time.perf_counter()
                     admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-                    other_clock.wait(lambda m=mark: any(  # type: ignore[misc]
-                        s is ListenerState.RECONNECTING for _, s in other_clock.states[m:]))
+                    other_clock.wait(
+                        lambda m=mark: any(  # type: ignore[misc]
+                            s is ListenerState.RECONNECTING for _, s in other_clock.states[m:]
+                        )
+                    )
                     booking, _ = book(slot)
-                    other_clock.wait(lambda m=mark: any(  # type: ignore[misc]
-                        s is ListenerState.LIVE for _, s in other_clock.states[m:]))
+                    other_clock.wait(
+                        lambda m=mark: any(  # type: ignore[misc]
+                            s is ListenerState.LIVE for _, s in other_clock.states[m:]
+                        )
+                    )
                     other_clock.wait(lambda b=booking: b in other_clock.seen)  # type: ignore[misc]
-                    live_at = next(t for t, s in other_clock.states[mark:]
-                                   if s is ListenerState.LIVE)
+                    live_at = next(
+                        t for t, s in other_clock.states[mark:] if s is ListenerState.LIVE
+                    )
                     to_live.append((live_at - killed) * 1000)
                     to_replayed.append((other_clock.seen[booking] - killed) * 1000)
             if to_live:

@@ -94,8 +94,16 @@ def insert_booking(
         return _insert_booking(conn, tables, night, start, end, party, status, customer)
 
 
-def _insert_booking(conn: Conn, tables: list[str], night: date, start: str, end: str,
-                    party: int, status: str, customer: int) -> UUID:
+def _insert_booking(
+    conn: Conn,
+    tables: list[str],
+    night: date,
+    start: str,
+    end: str,
+    party: int,
+    status: str,
+    customer: int,
+) -> UUID:
     bid: UUID = scalar(
         conn,
         """
@@ -113,8 +121,14 @@ def _insert_booking(conn: Conn, tables: list[str], night: date, start: str, end:
         RETURNING id
         """,
         {
-            "v": VENUE, "n": night, "s": start, "e": end, "p": party, "st": status,
-            "c": a_customer(conn, customer), "t": tables,
+            "v": VENUE,
+            "n": night,
+            "s": start,
+            "e": end,
+            "p": party,
+            "st": status,
+            "c": a_customer(conn, customer),
+            "t": tables,
         },
     )
     conn.execute(
@@ -125,8 +139,9 @@ def _insert_booking(conn: Conn, tables: list[str], night: date, start: str, end:
     return bid
 
 
-def as_desk(conn: Conn, terminal: str | None, staff_name: str | None = None,
-            staff_id: str | None = None) -> None:
+def as_desk(
+    conn: Conn, terminal: str | None, staff_name: str | None = None, staff_id: str | None = None
+) -> None:
     """Say who this (autocommit) session is, for the rest of the session."""
     conn.execute(
         "SELECT set_config('frontdesk.terminal', %s, false), "

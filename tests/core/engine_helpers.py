@@ -220,8 +220,12 @@ def move_booking(
 
 
 def walk_in(
-    conn: Conn, venue: Venue | uuid.UUID | None, tables: Any, party: Any,
-    name: str | None = "Walk-in", minutes: int | None = None,
+    conn: Conn,
+    venue: Venue | uuid.UUID | None,
+    tables: Any,
+    party: Any,
+    name: str | None = "Walk-in",
+    minutes: int | None = None,
 ) -> Row:
     vid = venue.id if isinstance(venue, Venue) else venue
     return _row(

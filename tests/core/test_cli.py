@@ -76,7 +76,8 @@ def test_db_url_upgrade_and_stop_on_the_embedded_server(private_home: dict[str, 
 
 def test_an_unreachable_server_is_one_line_and_exit_1() -> None:
     result = run_frontdesk(
-        "db", "upgrade",
+        "db",
+        "upgrade",
         env={"FRONTDESK_DATABASE_URL": "postgresql://frontdesk@127.0.0.1:9/frontdesk"},
     )
     line = one_line_problem(result)
@@ -166,8 +167,13 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
 
 
 def test_help_describes_each_command() -> None:
-    for args in (("--help",), ("db", "--help"), ("db", "upgrade", "--help"),
-                 ("db", "url", "--help"), ("db", "stop", "--help")):
+    for args in (
+        ("--help",),
+        ("db", "--help"),
+        ("db", "upgrade", "--help"),
+        ("db", "url", "--help"),
+        ("db", "stop", "--help"),
+    ):
         result = run_frontdesk(*args, env={})
         assert result.returncode == 0
         assert "usage: frontdesk" in result.stdout

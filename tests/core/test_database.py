@@ -77,8 +77,11 @@ def test_each_call_says_who_is_writing_for_its_own_transaction_only(db: Database
 
 def test_set_staff_changes_who_writes(db: Database) -> None:
     db.set_staff(StaffContext("DESK-1", "Dan"))
-    (row,) = db.call("SELECT current_setting('frontdesk.staff_name') AS staff, "
-                     "current_setting('frontdesk.staff_id') AS id", what="who")
+    (row,) = db.call(
+        "SELECT current_setting('frontdesk.staff_name') AS staff, "
+        "current_setting('frontdesk.staff_id') AS id",
+        what="who",
+    )
     assert row == {"staff": "Dan", "id": ""}
 
 
@@ -116,8 +119,12 @@ def test_a_lost_server_is_server_unavailable(error: psycopg.Error) -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [psycopg.errors.UndefinedTable("no"), psycopg.errors.SyntaxError("no"),
-     psycopg.errors.DivisionByZero("no"), psycopg.errors.UniqueViolation("no")],
+    [
+        psycopg.errors.UndefinedTable("no"),
+        psycopg.errors.SyntaxError("no"),
+        psycopg.errors.DivisionByZero("no"),
+        psycopg.errors.UniqueViolation("no"),
+    ],
 )
 def test_anything_else_is_a_bug(error: psycopg.Error) -> None:
     assert translate(error) is None
@@ -143,8 +150,11 @@ def test_a_trigger_refusal_carries_its_code(db: Database, demo_conn: Conn) -> No
     night = quiet_friday(demo_conn)
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
     with pytest.raises(Refused) as caught:
-        db.call("UPDATE bookings SET starts_at = starts_at - interval '6 hours' "
-                "WHERE id = %(booking)s", {"booking": booking}, what="plain update")
+        db.call(
+            "UPDATE bookings SET starts_at = starts_at - interval '6 hours' WHERE id = %(booking)s",
+            {"booking": booking},
+            what="plain update",
+        )
     assert caught.value.code == "OUTSIDE_HOURS"
     assert caught.value.message and "OUTSIDE_HOURS" not in caught.value.message
 
@@ -152,11 +162,15 @@ def test_a_trigger_refusal_carries_its_code(db: Database, demo_conn: Conn) -> No
 def test_a_bug_is_logged_with_context_but_no_personal_data(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="frontdesk.database"), pytest.raises(
-        psycopg.errors.UndefinedTable
+    with (
+        caplog.at_level(logging.ERROR, logger="frontdesk.database"),
+        pytest.raises(psycopg.errors.UndefinedTable),
     ):
-        db.call("SELECT * FROM no_such_table WHERE name = %(name)s AND n = %(party_size)s",
-                {"name": "Amelia Secret", "party_size": 4}, what="find_guest")
+        db.call(
+            "SELECT * FROM no_such_table WHERE name = %(name)s AND n = %(party_size)s",
+            {"name": "Amelia Secret", "party_size": 4},
+            what="find_guest",
+        )
     assert "find_guest" in caplog.text and "no_such_table" in caplog.text
     assert "'party_size': 4" in caplog.text
     assert "Amelia Secret" not in caplog.text and "<personal>" in caplog.text
@@ -172,8 +186,15 @@ def test_a_connection_killed_mid_call_is_server_unavailable_then_recovers(
     pid = db.call("SELECT pg_backend_pid() AS pid", what="pid")[0]["pid"]
     sleeping = InThread(lambda: db.call("SELECT pg_sleep(30)", what="sleep"))
     _wait_for(
-        lambda: scalar(demo_conn, "SELECT count(*) FROM pg_stat_activity WHERE pid = %s "
-                       "AND query LIKE '%%pg_sleep%%'", [pid]) == 1,
+        lambda: (
+            scalar(
+                demo_conn,
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s "
+                "AND query LIKE '%%pg_sleep%%'",
+                [pid],
+            )
+            == 1
+        ),
         what="the call to start",
     )
     assert scalar(demo_conn, "SELECT pg_terminate_backend(%s)", [pid])
@@ -190,8 +211,11 @@ def test_idle_connections_killed_are_replaced_unnoticed(db: Database, demo_conn:
 
 
 def test_no_server_is_server_unavailable() -> None:
-    db = Database("postgresql://postgres@127.0.0.1:1/frontdesk",
-                  staff=StaffContext("DESK-1", "Priya"), connect_timeout=2)
+    db = Database(
+        "postgresql://postgres@127.0.0.1:1/frontdesk",
+        staff=StaffContext("DESK-1", "Priya"),
+        connect_timeout=2,
+    )
     try:
         with pytest.raises(ServerUnavailable) as caught:
             db.call("SELECT 1", what="ping")
@@ -219,11 +243,14 @@ def test_services_survive_a_server_restart(tmp_path: Path) -> None:
         db = Database(url, staff=StaffContext("DESK-1", "Priya"))
         desk = Desk(db, VENUE)
         states: list[ListenerState] = []
-        listener = Listener(url, VENUE, on_changes=lambda _c: None, on_state=states.append,
-                            backoff=(0.2, 0.5))
+        listener = Listener(
+            url, VENUE, on_changes=lambda _c: None, on_state=states.append, backoff=(0.2, 0.5)
+        )
         listener.start()
-        _wait_for(lambda: listener is not None and listener.state is ListenerState.LIVE,
-                  what="the listener")
+        _wait_for(
+            lambda: listener is not None and listener.state is ListenerState.LIVE,
+            what="the listener",
+        )
         assert desk.night_plan(night).bookings == ()
 
         assert server.stop(pgdata)
@@ -239,13 +266,23 @@ def test_services_survive_a_server_restart(tmp_path: Path) -> None:
 
         PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
         server.ensure_running(pgdata, database="frontdesk", extra_settings=pg.FAST_SETTINGS)
-        result = desk.book(BookingRequest(night=night, starts_at=starts, ends_at=ends,
-                                          party_size=4, table_ids=(booth,),
-                                          customer_name="Ada Lovelace", phone="07700 900111"))
+        result = desk.book(
+            BookingRequest(
+                night=night,
+                starts_at=starts,
+                ends_at=ends,
+                party_size=4,
+                table_ids=(booth,),
+                customer_name="Ada Lovelace",
+                phone="07700 900111",
+            )
+        )
         (booking,) = desk.night_plan(night).bookings
         assert booking.id == result.booking_id
-        _wait_for(lambda: listener is not None and listener.state is ListenerState.LIVE,
-                  what="the listener to be live again")
+        _wait_for(
+            lambda: listener is not None and listener.state is ListenerState.LIVE,
+            what="the listener to be live again",
+        )
     finally:
         if listener is not None:
             listener.stop()
@@ -270,20 +307,40 @@ def test_services_work_through_pgbouncer_in_transaction_mode(
             results = []
             for n, booth in enumerate(booths):  # more calls than psycopg's prepare threshold
                 starts = at(demo_conn, night, "22:00")
-                results.append(desk.book(BookingRequest(
-                    night=night, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                    party_size=2, table_ids=(booth,), customer_name=f"Guest {n}",
-                    email=f"guest{n}@example.com")))
+                results.append(
+                    desk.book(
+                        BookingRequest(
+                            night=night,
+                            starts_at=starts,
+                            ends_at=starts + timedelta(hours=2),
+                            party_size=2,
+                            table_ids=(booth,),
+                            customer_name=f"Guest {n}",
+                            email=f"guest{n}@example.com",
+                        )
+                    )
+                )
                 assert desk.suggestions(night, starts, starts + timedelta(hours=2), 2)
             with pytest.raises(Refused) as caught:
-                desk.book(BookingRequest(
-                    night=night, starts_at=at(demo_conn, night, "23:00"),
-                    ends_at=at(demo_conn, night, "01:00"), party_size=2,
-                    table_ids=(booths[0],), customer_name="Late", email="late@example.com"))
+                desk.book(
+                    BookingRequest(
+                        night=night,
+                        starts_at=at(demo_conn, night, "23:00"),
+                        ends_at=at(demo_conn, night, "01:00"),
+                        party_size=2,
+                        table_ids=(booths[0],),
+                        customer_name="Late",
+                        email="late@example.com",
+                    )
+                )
             assert caught.value.code == "TABLE_UNAVAILABLE"
             assert desk.set_status(results[0].booking_id, Status.ARRIVED) is Status.CONFIRMED
-            held = desk.hold([table_id(demo_conn, "Booth 7")], night,
-                             at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00"))
+            held = desk.hold(
+                [table_id(demo_conn, "Booth 7")],
+                night,
+                at(demo_conn, night, "22:00"),
+                at(demo_conn, night, "23:00"),
+            )
             assert desk.release_holds() == len(held.hold_ids) == 1
 
             errors: list[BaseException] = []
@@ -302,9 +359,14 @@ def test_services_work_through_pgbouncer_in_transaction_mode(
             for t in threads:
                 t.join(60)
             assert errors == []
-            terminals = {r[0] for r in demo_conn.execute(
-                "SELECT DISTINCT terminal FROM audit_logs WHERE table_name = 'bookings' "
-                "AND record_id = ANY (%s)", [[r.booking_id for r in results]]).fetchall()}
+            terminals = {
+                r[0]
+                for r in demo_conn.execute(
+                    "SELECT DISTINCT terminal FROM audit_logs WHERE table_name = 'bookings' "
+                    "AND record_id = ANY (%s)",
+                    [[r.booking_id for r in results]],
+                ).fetchall()
+            }
             assert terminals == {"DESK-1"}
         finally:
             db.close()

@@ -20,8 +20,9 @@ from tests.core.desk_helpers import (
 
 
 def _staff(conn: Conn, name: str) -> UUID:
-    sid: UUID = scalar(conn, "SELECT id FROM staff WHERE venue_id = %s AND name = %s",
-                       [VENUE, name])
+    sid: UUID = scalar(
+        conn, "SELECT id FROM staff WHERE venue_id = %s AND name = %s", [VENUE, name]
+    )
     return sid
 
 
@@ -55,8 +56,14 @@ def test_a_booking_through_the_engine_is_audited_with_staff_and_terminal(
         ok, code, _, booking, *_ = one(
             demo_conn,
             "SELECT * FROM desk_book(%s, %s, %s, %s, %s, %s, 4)",
-            [VENUE, a_customer(demo_conn), [table_id(demo_conn, "Booth 3")], night,
-             at(demo_conn, night, "22:00"), at(demo_conn, night, "00:30")],
+            [
+                VENUE,
+                a_customer(demo_conn),
+                [table_id(demo_conn, "Booth 3")],
+                night,
+                at(demo_conn, night, "22:00"),
+                at(demo_conn, night, "00:30"),
+            ],
         )
         assert (ok, code) == (True, None)
     rows = _audit_since(demo_conn, start)
@@ -78,12 +85,18 @@ def test_a_status_change_is_one_row_with_old_and_new_values(demo_conn: Conn) -> 
     assert len(rows) == 1
     table, op, record, _, staff_name, terminal, old, new, _ = rows[0]
     assert (table, op, record, staff_name, terminal) == (
-        "bookings", "UPDATE", booking, "Dan", "DESK-2"
+        "bookings",
+        "UPDATE",
+        booking,
+        "Dan",
+        "DESK-2",
     )
     assert (old["status"], new["status"]) == ("confirmed", "cancelled")
     # ...though the copy did change.
-    assert scalar(demo_conn, "SELECT is_active FROM booking_tables WHERE booking_id = %s",
-                  [booking]) is False
+    assert (
+        scalar(demo_conn, "SELECT is_active FROM booking_tables WHERE booking_id = %s", [booking])
+        is False
+    )
 
 
 def test_plain_sql_is_audited_too_and_odd_settings_do_not_break_it(demo_conn: Conn) -> None:
@@ -95,7 +108,13 @@ def test_plain_sql_is_audited_too_and_odd_settings_do_not_break_it(demo_conn: Co
     assert len(rows) == 1  # an update that changes nothing is not a change
     table, op, record, staff_id, staff_name, terminal, old, new, venue = rows[0]
     assert (table, op, record, staff_id, staff_name, terminal, venue) == (
-        "customers", "UPDATE", a_customer(demo_conn), None, "Manager", None, VENUE
+        "customers",
+        "UPDATE",
+        a_customer(demo_conn),
+        None,
+        "Manager",
+        None,
+        VENUE,
     )
     assert (old["notes"], new["notes"]) == (None, "VIP")
 
@@ -104,18 +123,29 @@ def test_holds_and_deletes_are_audited(demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
     as_desk(demo_conn, "DESK-1", "Priya")
     start = _last_id(demo_conn)
-    row = one(demo_conn, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-              [VENUE, [table_id(demo_conn, "Booth 5")], night,
-               at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])
+    row = one(
+        demo_conn,
+        "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+        [
+            VENUE,
+            [table_id(demo_conn, "Booth 5")],
+            night,
+            at(demo_conn, night, "22:00"),
+            at(demo_conn, night, "23:00"),
+        ],
+    )
     assert row[0]
     assert one(demo_conn, "SELECT * FROM release_holds(%s)", [VENUE])[3] == 1
     booking = insert_booking(demo_conn, ["Booth 6"], night, "22:00", "23:00")
     demo_conn.execute("DELETE FROM bookings WHERE id = %s", [booking])
     ops = [(r[0], r[1]) for r in _audit_since(demo_conn, start)]
     assert ops == [
-        ("holds", "INSERT"), ("holds", "DELETE"),
-        ("bookings", "INSERT"), ("booking_tables", "INSERT"),
-        ("bookings", "DELETE"), ("booking_tables", "DELETE"),
+        ("holds", "INSERT"),
+        ("holds", "DELETE"),
+        ("bookings", "INSERT"),
+        ("booking_tables", "INSERT"),
+        ("bookings", "DELETE"),
+        ("booking_tables", "DELETE"),
     ]
 
 
@@ -141,10 +171,13 @@ def test_audit_entries_filters_by_time_table_staff_and_booking(demo_conn: Conn) 
     assert everything[0] == ("bookings", "UPDATE", first, "Dan")
     assert {r[2] for r in entries(staff_name="Priya")} == {first}
     assert [r[:2] for r in entries(booking_id=first)] == [
-        ("bookings", "UPDATE"), ("booking_tables", "INSERT"), ("bookings", "INSERT")
+        ("bookings", "UPDATE"),
+        ("booking_tables", "INSERT"),
+        ("bookings", "INSERT"),
     ]
     assert {r[2] for r in entries(table_name="booking_tables")} == {first, second}
     assert len(entries(lim=2)) == 2
-    assert demo_conn.execute(
-        "SELECT * FROM audit_entries(%s, %s, %s)", [VENUE, t0, t0]
-    ).fetchall() == []
+    assert (
+        demo_conn.execute("SELECT * FROM audit_entries(%s, %s, %s)", [VENUE, t0, t0]).fetchall()
+        == []
+    )

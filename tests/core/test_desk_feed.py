@@ -57,8 +57,7 @@ def test_the_feed_follows_commit_order_not_outbox_order(demo_db_url: str, relay:
         early = insert_booking(first, ["Booth 3"], night, "22:00", "00:30")
         early_ids = scalar(first, "SELECT max(id) FROM change_outbox")
         late = insert_booking(second, ["Booth 4"], night, "22:00", "00:30")
-        late_ids = scalar(second, "SELECT min(id) FROM change_outbox WHERE booking_id = %s",
-                          [late])
+        late_ids = scalar(second, "SELECT min(id) FROM change_outbox WHERE booking_id = %s", [late])
         assert early_ids < late_ids  # the first transaction took the smaller outbox ids
         assert _relay(relay) == 0  # nothing committed yet
         second.commit()
@@ -67,7 +66,10 @@ def test_the_feed_follows_commit_order_not_outbox_order(demo_db_url: str, relay:
         assert _relay(relay) == 2
     feed = _since(relay, start)
     assert [(r[3], r[4]) for r in feed] == [
-        (late, "booked"), (late, "tables"), (early, "booked"), (early, "tables")
+        (late, "booked"),
+        (late, "tables"),
+        (early, "booked"),
+        (early, "tables"),
     ]
     assert [r[0] for r in feed] == sorted(r[0] for r in feed)
     assert feed[1][2] == [table_id(relay, "Booth 4")] and feed[1][1] == night
@@ -79,22 +81,43 @@ def test_each_kind_of_change_is_told(relay: Conn) -> None:
     night = quiet_friday(relay)
     start = _head(relay)
     booking = insert_booking(relay, ["Booth 3"], night, "22:00", "00:30")
-    relay.execute("UPDATE bookings SET starts_at = starts_at + interval '15 minutes' "
-                  "WHERE id = %s", [booking])
+    relay.execute(
+        "UPDATE bookings SET starts_at = starts_at + interval '15 minutes' WHERE id = %s", [booking]
+    )
     relay.execute("UPDATE bookings SET special_requests = 'Balloons' WHERE id = %s", [booking])
     assert one(relay, "SELECT * FROM set_booking_status(%s, 'arrived')", [booking])[0]
-    assert one(relay, "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
-               [booking, [table_id(relay, "Booth 4")]])[0]
+    assert one(
+        relay,
+        "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
+        [booking, [table_id(relay, "Booth 4")]],
+    )[0]
     as_desk(relay, "DESK-1")
-    assert one(relay, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-               [VENUE, [table_id(relay, "Booth 6")], night, at(relay, night, "22:00"),
-                at(relay, night, "23:00")])[0]
+    assert one(
+        relay,
+        "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+        [
+            VENUE,
+            [table_id(relay, "Booth 6")],
+            night,
+            at(relay, night, "22:00"),
+            at(relay, night, "23:00"),
+        ],
+    )[0]
     assert one(relay, "SELECT * FROM release_holds(%s)", [VENUE])[0]
     _relay(relay)
     kinds = [r[4] for r in _since(relay, start)]
-    assert kinds == ["booked", "tables", "moved", "updated", "status",
-                     "tables", "updated", "tables",  # the move: Booth 3 left, Booth 4 joined
-                     "hold", "released"]
+    assert kinds == [
+        "booked",
+        "tables",
+        "moved",
+        "updated",
+        "status",
+        "tables",
+        "updated",
+        "tables",  # the move: Booth 3 left, Booth 4 joined
+        "hold",
+        "released",
+    ]
     hold_rows = relay.execute(
         "SELECT hold_id IS NOT NULL, table_ids FROM change_feed WHERE kind IN ('hold', 'released')"
     ).fetchall()
@@ -107,8 +130,9 @@ def test_one_notify_per_venue_per_batch_and_replay_from_an_id(
     with engine_helpers.connect(demo_db_url) as conn:
         other = engine_helpers.make_venue(conn, name="Another Venue")
         other_night = engine_helpers.night_ahead(other, 10)
-        starts, ends = (engine_helpers.instant(conn, other, other_night, t)
-                        for t in ("22:00", "23:00"))
+        starts, ends = (
+            engine_helpers.instant(conn, other, other_night, t) for t in ("22:00", "23:00")
+        )
     channels = {
         v: scalar(relay, "SELECT channel FROM venues WHERE id = %s", [v]) for v in (VENUE, other.id)
     }
@@ -122,8 +146,11 @@ def test_one_notify_per_venue_per_batch_and_replay_from_an_id(
         insert_booking(relay, ["Booth 3"], night, "22:00", "00:30")
         insert_booking(relay, ["Booth 4"], night, "22:00", "00:30")
         as_desk(relay, "DESK-9")
-        assert one(relay, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-                   [other.id, other.t("T5"), other_night, starts, ends])[0]
+        assert one(
+            relay,
+            "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+            [other.id, other.t("T5"), other_night, starts, ends],
+        )[0]
         assert _relay(relay) == 5
         first_head = _head(relay)
         other_head = _head(relay, other.id)

@@ -35,8 +35,13 @@ def _hold(conn: Conn, tables: list[str], night: date, start: str, end: str) -> t
     return one(
         conn,
         "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-        [VENUE, [table_id(conn, t) for t in tables], night, at(conn, night, start),
-         at(conn, night, end)],
+        [
+            VENUE,
+            [table_id(conn, t) for t in tables],
+            night,
+            at(conn, night, start),
+            at(conn, night, end),
+        ],
     )
 
 
@@ -61,7 +66,8 @@ def test_a_hold_lasts_the_venues_hold_minutes_and_others_see_it(
     other = scalar(desk2, "SELECT night_plan(%s, %s) -> 'holds'", [VENUE, night])
     assert {h["terminal"] for h in other} == {"DESK-1"}
     assert {h["table_id"] for h in other} == {
-        str(table_id(demo_conn, "Booth 3")), str(table_id(demo_conn, "Booth 4"))
+        str(table_id(demo_conn, "Booth 3")),
+        str(table_id(demo_conn, "Booth 4")),
     }
     own = scalar(demo_conn, "SELECT night_plan(%s, %s) -> 'holds'", [VENUE, night])
     assert own == []
@@ -112,9 +118,7 @@ def test_without_a_terminal_name_there_is_no_hold(demo_conn: Conn) -> None:
     as_desk(demo_conn, None)
     before = counts(demo_conn)
     assert _hold(demo_conn, ["Booth 3"], night, "22:00", "00:30")[:2] == (False, "NO_TERMINAL")
-    assert one(demo_conn, "SELECT * FROM release_holds(%s)", [VENUE])[:2] == (
-        False, "NO_TERMINAL"
-    )
+    assert one(demo_conn, "SELECT * FROM release_holds(%s)", [VENUE])[:2] == (False, "NO_TERMINAL")
     assert counts(demo_conn) == before
 
 
@@ -127,8 +131,9 @@ def test_without_a_terminal_name_there_is_no_hold(demo_conn: Conn) -> None:
         ([], "22:00", "23:00", "UNKNOWN_TABLE"),
     ],
 )
-def test_holds_refuse_nonsense(demo_conn: Conn, tables: list[str], start: str, end: str,
-                               code: str) -> None:
+def test_holds_refuse_nonsense(
+    demo_conn: Conn, tables: list[str], start: str, end: str, code: str
+) -> None:
     night = quiet_friday(demo_conn)
     as_desk(demo_conn, "DESK-1")
     before = counts(demo_conn)
@@ -140,14 +145,23 @@ def test_holds_refuse_a_closed_night_and_another_venues_table(demo_conn: Conn) -
     as_desk(demo_conn, "DESK-1")
     closed = scalar(demo_conn, "SELECT night FROM nights WHERE is_closed LIMIT 1")
     booth = table_id(demo_conn, "Booth 3")
-    row = one(demo_conn, "SELECT * FROM hold_tables(%s, %s, %s, now(), now() + interval '1h')",
-              [VENUE, [booth], closed])
+    row = one(
+        demo_conn,
+        "SELECT * FROM hold_tables(%s, %s, %s, now(), now() + interval '1h')",
+        [VENUE, [booth], closed],
+    )
     assert row[:2] == (False, "VENUE_CLOSED")
-    row = one(demo_conn, "SELECT * FROM hold_tables(gen_random_uuid(), %s, %s, now(), "
-              "now() + interval '1h')", [[booth], closed])
+    row = one(
+        demo_conn,
+        "SELECT * FROM hold_tables(gen_random_uuid(), %s, %s, now(), now() + interval '1h')",
+        [[booth], closed],
+    )
     assert row[:2] == (False, "UNKNOWN_VENUE")
-    row = one(demo_conn, "SELECT * FROM hold_tables(%s, ARRAY[gen_random_uuid()], %s, now(), "
-              "now() + interval '1h')", [VENUE, closed])
+    row = one(
+        demo_conn,
+        "SELECT * FROM hold_tables(%s, ARRAY[gen_random_uuid()], %s, now(), now() + interval '1h')",
+        [VENUE, closed],
+    )
     assert row[:2] == (False, "UNKNOWN_TABLE")
 
 
@@ -179,14 +193,19 @@ def test_a_desk_on_the_phone_blocks_holds_at_other_desks(demo_conn: Conn, desk2:
     assert _hold(desk2, ["Booth 3"], night, "01:00", "02:00")[0]
 
 
-def _desk_book(conn: Conn, night: date, tables: list[str], start: str,
-               end: str) -> tuple[Any, ...]:
+def _desk_book(conn: Conn, night: date, tables: list[str], start: str, end: str) -> tuple[Any, ...]:
     return one(
         conn,
         "SELECT success, error_code, error_message, booking_id "
         "FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
-        [VENUE, a_customer(conn), [table_id(conn, t) for t in tables], night,
-         at(conn, night, start), at(conn, night, end)],
+        [
+            VENUE,
+            a_customer(conn),
+            [table_id(conn, t) for t in tables],
+            night,
+            at(conn, night, start),
+            at(conn, night, end),
+        ],
     )
 
 
@@ -198,11 +217,16 @@ def test_another_desk_cannot_book_a_held_table_the_holding_desk_can(
     assert _hold(demo_conn, ["Booth 3", "Booth 4"], night, "22:00", "00:30")[0]
     before = counts(desk2)
     assert _desk_book(desk2, night, ["Booth 4"], "23:00", "01:00")[:3] == (
-        False, "TABLE_BEING_BOOKED", "Booth 4 is being booked at DESK-1; try again in a moment."
+        False,
+        "TABLE_BEING_BOOKED",
+        "Booth 4 is being booked at DESK-1; try again in a moment.",
     )
-    row = one(desk2, "SELECT success, error_code FROM create_booking_atomic(%s, "
-              "'walk.up@example.com', NULL, 'Walk Up', %s, %s, '22:30', '23:30', 2)",
-              [VENUE, [table_id(desk2, "Booth 3")], night])
+    row = one(
+        desk2,
+        "SELECT success, error_code FROM create_booking_atomic(%s, "
+        "'walk.up@example.com', NULL, 'Walk Up', %s, %s, '22:30', '23:30', 2)",
+        [VENUE, [table_id(desk2, "Booth 3")], night],
+    )
     assert row == (False, "TABLE_BEING_BOOKED")
     assert counts(desk2)[:3] == before[:3]  # no booking, no tables, the holds unchanged
     # The holding desk books one of its tables: that hold is used up, the other stays.

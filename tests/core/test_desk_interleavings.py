@@ -51,8 +51,14 @@ def _book(conn: Conn, night: date, table: str, start: str, end: str) -> tuple[An
         conn,
         "SELECT success, error_code, error_message, booking_id "
         "FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
-        [VENUE, a_customer(conn), [table_id(conn, table)], night, at(conn, night, start),
-         at(conn, night, end)],
+        [
+            VENUE,
+            a_customer(conn),
+            [table_id(conn, table)],
+            night,
+            at(conn, night, start),
+            at(conn, night, end),
+        ],
     )
 
 
@@ -100,7 +106,9 @@ def test_a_booking_waits_for_a_hold_in_flight_and_then_respects_it(
     s2.commit()
     if outcome == "commit":
         assert answer[:3] == (
-            False, "TABLE_BEING_BOOKED", "Booth 3 is being booked at DESK-1; try again in a moment."
+            False,
+            "TABLE_BEING_BOOKED",
+            "Booth 3 is being booked at DESK-1; try again in a moment.",
         )
         assert scalar(demo_conn, "SELECT count(*) FROM bookings WHERE night = %s", [night]) == 0
     else:
@@ -132,8 +140,7 @@ def test_a_status_change_waits_its_turn_behind_a_booking_of_its_table(
     early = insert_booking(demo_conn, ["Booth 3"], night, "21:00", "22:00")
     late = _book(s1, night, "Booth 3", "22:00", "00:30")  # in flight on the same table
     assert late[0]
-    waiting = InThread(lambda: one(s2, "SELECT * FROM set_booking_status(%s, 'no_show')",
-                                   [early]))
+    waiting = InThread(lambda: one(s2, "SELECT * FROM set_booking_status(%s, 'no_show')", [early]))
     wait_until_blocked(demo_conn, s2_pid)
     s1.commit()
     assert waiting.join() == (True, None, None, "confirmed")

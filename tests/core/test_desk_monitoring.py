@@ -43,39 +43,60 @@ def _web_booking(conn: Conn, table: str, start: str, end: str) -> tuple[Any, ...
 
 def test_a_quiet_day_has_nothing_to_report(demo_conn: Conn) -> None:
     f = _figures(demo_conn)
-    assert (f["attempts_today"], f["conflicts_prevented_today"], f["lock_busy_rate"],
-            f["conflict_rate"], f["booking_fn_avg_ms"], f["booking_fn_p95_ms"]) == (
-        0, 0, 0, 0, None, None
-    )
+    assert (
+        f["attempts_today"],
+        f["conflicts_prevented_today"],
+        f["lock_busy_rate"],
+        f["conflict_rate"],
+        f["booking_fn_avg_ms"],
+        f["booking_fn_p95_ms"],
+    ) == (0, 0, 0, 0, None, None)
     assert f["connections_in_use"] >= 1 and f["server_connections"] >= f["connections_in_use"]
     assert f["max_connections"] == int(scalar(demo_conn, "SHOW max_connections"))
     alerts = _alerts(demo_conn)
-    assert list(alerts) == ["lock_failure_rate", "conflict_rate", "booking_fn_p95_ms",
-                            "connections_used"]
+    assert list(alerts) == [
+        "lock_failure_rate",
+        "conflict_rate",
+        "booking_fn_p95_ms",
+        "connections_used",
+    ]
     assert [a[2] for a in alerts.values()] == [False] * 4
     assert [a[1] for a in alerts.values()] == [
-        Decimal("0.05"), Decimal("0.01"), Decimal("100"), Decimal("0.8")
+        Decimal("0.05"),
+        Decimal("0.01"),
+        Decimal("100"),
+        Decimal("0.8"),
     ]
     assert scalar(demo_conn, "SELECT count(*) FROM monitoring_figures") == 1
 
 
-def test_conflicts_prevented_and_rates_count_todays_attempts(demo_db_url: str,
-                                                             demo_conn: Conn) -> None:
+def test_conflicts_prevented_and_rates_count_todays_attempts(
+    demo_db_url: str, demo_conn: Conn
+) -> None:
     night = quiet_friday(demo_conn)
     assert _web_booking(demo_conn, "Booth 3", "22:00", "00:30") == (True, None)
     assert _web_booking(demo_conn, "Booth 4", "22:00", "00:30") == (True, None)
     assert _web_booking(demo_conn, "Booth 3", "23:00", "01:00") == (False, "TABLE_UNAVAILABLE")
     with psycopg.connect(demo_db_url, autocommit=True) as desk:
         as_desk(desk, "DESK-1")
-        assert one(desk, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-                   [VENUE, [table_id(desk, "Booth 5")], night, at(desk, night, "22:00"),
-                    at(desk, night, "23:00")])[0]
+        assert one(
+            desk,
+            "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+            [
+                VENUE,
+                [table_id(desk, "Booth 5")],
+                night,
+                at(desk, night, "22:00"),
+                at(desk, night, "23:00"),
+            ],
+        )[0]
     assert _web_booking(demo_conn, "Booth 5", "22:00", "23:00") == (False, "TABLE_BEING_BOOKED")
     # Yesterday's refusals do not count today.
     demo_conn.execute(
         "INSERT INTO booking_attempts (venue_id, attempted_at, success, error_code, duration_ms) "
         "SELECT %s, today_since - interval '1 second', false, 'TABLE_BEING_BOOKED', 500 "
-        "FROM monitoring_figures WHERE venue_id = %s", [VENUE, VENUE]
+        "FROM monitoring_figures WHERE venue_id = %s",
+        [VENUE, VENUE],
     )
     f = _figures(demo_conn)
     assert (f["attempts_today"], f["conflicts_prevented_today"], f["lock_busy_today"]) == (4, 2, 1)

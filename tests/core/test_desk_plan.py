@@ -54,36 +54,46 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
         opens_at=_instant(data["opens_at"]),
         closes_at=_instant(data["closes_at"]),
         default_booking_minutes=data["default_booking_minutes"],
-        floors=tuple(
-            plan.Floor(UUID(f["id"]), f["name"], f["sort_order"]) for f in data["floors"]
-        ),
+        floors=tuple(plan.Floor(UUID(f["id"]), f["name"], f["sort_order"]) for f in data["floors"]),
         tables=tuple(
             plan.TableRow(
-                id=UUID(t["id"]), floor_id=UUID(t["floor_id"]), name=t["name"],
-                capacity=t["capacity"], min_spend=Decimal(t["min_spend"]),
-                deposit=Decimal(t["deposit"]), is_premium=t["is_premium"],
+                id=UUID(t["id"]),
+                floor_id=UUID(t["floor_id"]),
+                name=t["name"],
+                capacity=t["capacity"],
+                min_spend=Decimal(t["min_spend"]),
+                deposit=Decimal(t["deposit"]),
+                is_premium=t["is_premium"],
                 grid_order=t["grid_order"],
             )
             for t in data["tables"]
         ),
         bookings=tuple(
             plan.Booking(
-                id=UUID(b["id"]), reference=b["reference"],
+                id=UUID(b["id"]),
+                reference=b["reference"],
                 table_ids=tuple(UUID(t) for t in b["table_ids"]),
                 starts_at=_instant(b["starts_at"]),  # type: ignore[arg-type]
                 ends_at=_instant(b["ends_at"]),  # type: ignore[arg-type]
-                party_size=b["party_size"], status=plan.Status(b["status"]),
-                customer_id=UUID(b["customer_id"]), customer_name=b["customer_name"],
-                customer_phone=b["customer_phone"], customer_email=b["customer_email"],
-                deposit=Decimal(b["deposit"]), min_spend=Decimal(b["min_spend"]),
-                source=b["source"], occasion=b["occasion"],
-                special_requests=b["special_requests"], payment_ref=b["payment_ref"],
+                party_size=b["party_size"],
+                status=plan.Status(b["status"]),
+                customer_id=UUID(b["customer_id"]),
+                customer_name=b["customer_name"],
+                customer_phone=b["customer_phone"],
+                customer_email=b["customer_email"],
+                deposit=Decimal(b["deposit"]),
+                min_spend=Decimal(b["min_spend"]),
+                source=b["source"],
+                occasion=b["occasion"],
+                special_requests=b["special_requests"],
+                payment_ref=b["payment_ref"],
             )
             for b in data["bookings"]
         ),
         holds=tuple(
             plan.Hold(
-                id=UUID(h["id"]), table_id=UUID(h["table_id"]),
+                id=UUID(h["id"]),
+                table_id=UUID(h["table_id"]),
                 starts_at=_instant(h["starts_at"]),  # type: ignore[arg-type]
                 ends_at=_instant(h["ends_at"]),  # type: ignore[arg-type]
                 terminal=h["terminal"],
@@ -117,7 +127,10 @@ def test_a_friday_plan_has_the_venue_its_floors_tables_event_and_bookings(
     assert [t.name for t in p.tables[:2]] == ["Booth 1", "Booth 2"]
     dj = next(t for t in p.tables if t.name == "DJ Booth")
     assert (dj.capacity, dj.min_spend, dj.deposit, dj.is_premium) == (
-        12, Decimal("1000.00"), Decimal("200.00"), True
+        12,
+        Decimal("1000.00"),
+        Decimal("200.00"),
+        True,
     )
 
     expected = demo_conn.execute(
@@ -133,8 +146,20 @@ def test_a_friday_plan_has_the_venue_its_floors_tables_event_and_bookings(
     ).fetchall()
     assert len(expected) >= 10
     got = [
-        (b.id, b.reference, b.status.value, b.customer_name, b.customer_phone, b.customer_email,
-         b.starts_at, b.ends_at, b.party_size, b.deposit, b.min_spend, list(b.table_ids))
+        (
+            b.id,
+            b.reference,
+            b.status.value,
+            b.customer_name,
+            b.customer_phone,
+            b.customer_email,
+            b.starts_at,
+            b.ends_at,
+            b.party_size,
+            b.deposit,
+            b.min_spend,
+            list(b.table_ids),
+        )
         for b in p.bookings
     ]
     assert got == [tuple(r) for r in expected]
@@ -147,7 +172,8 @@ def test_money_and_instants_are_exact(demo_conn: Conn) -> None:
     booking = insert_booking(demo_conn, ["DJ Booth"], night, "23:15", "02:45", party=9)
     demo_conn.execute(
         "UPDATE bookings SET total_deposit = 123.45, stripe_payment_intent_id = 'pi_123', "
-        "occasion = 'Birthday', special_requests = 'Cake at midnight' WHERE id = %s", [booking]
+        "occasion = 'Birthday', special_requests = 'Cake at midnight' WHERE id = %s",
+        [booking],
     )
     raw = _plan(demo_conn, night)["bookings"]
     assert len(raw) == 1
@@ -159,7 +185,9 @@ def test_money_and_instants_are_exact(demo_conn: Conn) -> None:
     assert only.starts_at == at(demo_conn, night, "23:15")
     assert only.length.total_seconds() == 3.5 * 3600
     assert (only.payment_ref, only.occasion, only.special_requests) == (
-        "pi_123", "Birthday", "Cake at midnight"
+        "pi_123",
+        "Birthday",
+        "Cake at midnight",
     )
     assert only.table_ids == (table_id(demo_conn, "DJ Booth"),)
 
@@ -197,19 +225,22 @@ def test_the_fall_back_night_opens_in_summer_time_and_closes_in_winter_time(
     p = to_night_plan(_plan(demo_conn, date(2026, 10, 24)))  # last Saturday of October 2026
     raw = _plan(demo_conn, date(2026, 10, 24))
     assert (raw["opens_at"], raw["closes_at"]) == (
-        "2026-10-24T21:00:00+01:00", "2026-10-25T04:00:00+00:00"
+        "2026-10-24T21:00:00+01:00",
+        "2026-10-25T04:00:00+00:00",
     )
     assert p.opens_at is not None and p.closes_at is not None
     assert (p.closes_at - p.opens_at).total_seconds() == 8 * 3600
 
 
-def test_other_desks_holds_show_and_the_desks_own_do_not(demo_db_url: str,
-                                                         demo_conn: Conn) -> None:
+def test_other_desks_holds_show_and_the_desks_own_do_not(demo_db_url: str, demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
     as_desk(demo_conn, "DESK-1")
     booth = table_id(demo_conn, "Booth 5")
-    row = one(demo_conn, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-              [VENUE, [booth], night, at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])
+    row = one(
+        demo_conn,
+        "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+        [VENUE, [booth], night, at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")],
+    )
     assert row[0], row
     assert _plan(demo_conn, night)["holds"] == []
     with psycopg.connect(demo_db_url, autocommit=True) as other:
@@ -224,7 +255,10 @@ def test_a_closed_night_and_an_unknown_venue(demo_conn: Conn) -> None:
     closed = scalar(demo_conn, "SELECT night FROM nights WHERE is_closed LIMIT 1")
     p = to_night_plan(_plan(demo_conn, closed))
     assert (p.is_closed, p.event_name, p.opens_at, p.closes_at) == (
-        True, "Private hire", None, None
+        True,
+        "Private hire",
+        None,
+        None,
     )
     assert len(p.tables) == 16
     monday = closed + timedelta(days=8 - closed.isoweekday())  # no opening hours on Mondays
@@ -240,7 +274,8 @@ def test_the_summary_adds_up_per_floor_like_plain_sql(demo_conn: Conn) -> None:
     night = event_night(demo_conn, "Shhh!")
     demo_conn.execute(
         "UPDATE bookings SET status = 'no_show' WHERE id = (SELECT id FROM bookings "
-        "WHERE night = %s AND status = 'confirmed' ORDER BY reference LIMIT 1)", [night]
+        "WHERE night = %s AND status = 'confirmed' ORDER BY reference LIMIT 1)",
+        [night],
     )
     expected = demo_conn.execute(
         """
@@ -267,8 +302,10 @@ def test_the_summary_adds_up_per_floor_like_plain_sql(demo_conn: Conn) -> None:
     assert got == [*expected, total]
     assert total[1] > 0
     s = plan.NightSummary(
-        night=night, event_name="Shhh!",
-        floors=tuple(plan.FloorSummary(*r) for r in got[:-1]), total=plan.FloorSummary(*got[-1]),
+        night=night,
+        event_name="Shhh!",
+        floors=tuple(plan.FloorSummary(*r) for r in got[:-1]),
+        total=plan.FloorSummary(*got[-1]),
     )
     assert s.total.covers == sum(f.covers for f in s.floors)
 
@@ -289,5 +326,6 @@ def test_a_booking_over_two_floors_counts_once_on_its_first_tables_floor(
         ("Upstairs", 1, 3, Decimal("25.00"), Decimal("100.00")),
         ("All floors", 2, 15, Decimal("150.00"), Decimal("600.00")),
     ]
-    assert scalar(demo_conn, "SELECT count(*) FROM night_summary(gen_random_uuid(), %s)",
-                  [night]) == 0
+    assert (
+        scalar(demo_conn, "SELECT count(*) FROM night_summary(gen_random_uuid(), %s)", [night]) == 0
+    )

@@ -92,34 +92,61 @@ def test_the_app_role_reads_and_books_through_the_functions(app: Conn, demo_conn
     assert scalar(app, "SELECT night_plan(%s, %s) ->> 'venue_name'", [VENUE, night]) == (
         "The Backroom Leeds"
     )
-    row = one(app, "SELECT success, error_code, booking_id FROM create_booking_atomic("
-              "%s, 'new.guest@example.com', '07700 900777', 'New Guest', %s, %s, '22:00', "
-              "'00:30', 4)", [VENUE, [booth3], night])
+    row = one(
+        app,
+        "SELECT success, error_code, booking_id FROM create_booking_atomic("
+        "%s, 'new.guest@example.com', '07700 900777', 'New Guest', %s, %s, '22:00', "
+        "'00:30', 4)",
+        [VENUE, [booth3], night],
+    )
     assert row[:2] == (True, None)
     web_booking = row[2]
     as_desk(app, "DESK-1", "Priya")
-    row = one(app, "SELECT success, error_code, booking_id FROM desk_book(%s, %s, %s, %s, %s, "
-              "%s, 2)", [VENUE, a_customer(demo_conn), [booth4], night,
-                         at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])
+    row = one(
+        app,
+        "SELECT success, error_code, booking_id FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
+        [
+            VENUE,
+            a_customer(demo_conn),
+            [booth4],
+            night,
+            at(demo_conn, night, "22:00"),
+            at(demo_conn, night, "23:00"),
+        ],
+    )
     assert row[:2] == (True, None)
     desk_booking = row[2]
-    assert one(app, "SELECT * FROM move_booking(%s, NULL, %s, %s)",
-               [desk_booking, at(demo_conn, night, "23:00"), at(demo_conn, night, "00:00")])[0]
+    assert one(
+        app,
+        "SELECT * FROM move_booking(%s, NULL, %s, %s)",
+        [desk_booking, at(demo_conn, night, "23:00"), at(demo_conn, night, "00:00")],
+    )[0]
     assert one(app, "SELECT * FROM set_booking_status(%s, 'arrived')", [web_booking])[0]
-    assert one(app, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
-               [VENUE, [table_id(demo_conn, "Booth 5")], night,
-                at(demo_conn, night, "22:00"), at(demo_conn, night, "23:00")])[0]
+    assert one(
+        app,
+        "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+        [
+            VENUE,
+            [table_id(demo_conn, "Booth 5")],
+            night,
+            at(demo_conn, night, "22:00"),
+            at(demo_conn, night, "23:00"),
+        ],
+    )[0]
     assert one(app, "SELECT * FROM release_holds(%s)", [VENUE])[3] == 1
     assert scalar(app, "SELECT relay_changes()") > 0
     assert scalar(app, "SELECT count(*) FROM monitoring_figures") == 1
     assert scalar(app, "SELECT count(*) FROM night_summary(%s, %s)", [VENUE, night]) == 3
     # The writes were audited as the desk that made them.
-    assert scalar(
-        demo_conn,
-        "SELECT count(*) FROM audit_logs WHERE record_id = %s AND terminal = 'DESK-1' "
-        "AND staff_name = 'Priya'",
-        [desk_booking],
-    ) >= 3
+    assert (
+        scalar(
+            demo_conn,
+            "SELECT count(*) FROM audit_logs WHERE record_id = %s AND terminal = 'DESK-1' "
+            "AND staff_name = 'Priya'",
+            [desk_booking],
+        )
+        >= 3
+    )
 
 
 def test_owner_rights_functions_are_not_for_everyone(nobody: Conn, demo_conn: Conn) -> None:
@@ -127,8 +154,11 @@ def test_owner_rights_functions_are_not_for_everyone(nobody: Conn, demo_conn: Co
     for call, args in [
         ("SELECT * FROM set_booking_status(%s, 'cancelled')", [booking]),
         ("SELECT relay_changes()", None),
-        ("SELECT * FROM create_booking_atomic(%s, 'a@example.com', NULL, 'A', "
-         "ARRAY[]::uuid[], current_date, '22:00', '23:00', 2)", [VENUE]),
+        (
+            "SELECT * FROM create_booking_atomic(%s, 'a@example.com', NULL, 'A', "
+            "ARRAY[]::uuid[], current_date, '22:00', '23:00', 2)",
+            [VENUE],
+        ),
     ]:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             nobody.execute(call, args)

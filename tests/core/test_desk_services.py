@@ -62,8 +62,14 @@ def desk(db: Database, waits: Waits) -> Desk:
     return Desk(db, VENUE, wait=waits)
 
 
-def request(conn: Conn, night: date, tables: list[str], start: str = "22:00",
-            end: str = "00:30", **kw: object) -> BookingRequest:
+def request(
+    conn: Conn,
+    night: date,
+    tables: list[str],
+    start: str = "22:00",
+    end: str = "00:30",
+    **kw: object,
+) -> BookingRequest:
     fields: dict[str, object] = {
         "customer_name": "Zara Okafor",
         "phone": "07700 900555",
@@ -169,16 +175,24 @@ def test_book_matches_a_known_guest_by_phone(desk: Desk, demo_conn: Conn) -> Non
     night = quiet_friday(demo_conn)
     guest = desk.create_customer("Zara Okafor", phone="07700 900555")
     result = desk.book(request(demo_conn, night, ["Booth 3"], customer_name="Z. Okafor"))
-    owner = scalar(demo_conn, "SELECT customer_id FROM bookings WHERE id = %s",
-                   [result.booking_id])
+    owner = scalar(demo_conn, "SELECT customer_id FROM bookings WHERE id = %s", [result.booking_id])
     assert owner == guest.id
 
 
 def test_book_for_a_chosen_customer(desk: Desk, demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
     guest = desk.create_customer("Ola Nordmann", email="ola@example.no")
-    result = desk.book(request(demo_conn, night, ["Booth 1", "Booth 2"], customer_id=guest.id,
-                               customer_name=None, phone=None, party_size=7))
+    result = desk.book(
+        request(
+            demo_conn,
+            night,
+            ["Booth 1", "Booth 2"],
+            customer_id=guest.id,
+            customer_name=None,
+            phone=None,
+            party_size=7,
+        )
+    )
     assert result.deposit == Decimal("50.00")
     plan = desk.night_plan(night)
     (b,) = plan.bookings
@@ -245,8 +259,10 @@ def test_being_booked_is_retried_five_times_then_refused(
     _phone_lock(demo_conn, night, "Booth 3", take=True)
     seen: list[tuple[int, str]] = []
     with pytest.raises(Refused) as caught:
-        desk.book(request(demo_conn, night, ["Booth 3"]),
-                  on_retry=lambda n, refusal: seen.append((n, refusal.code)))
+        desk.book(
+            request(demo_conn, night, ["Booth 3"]),
+            on_retry=lambda n, refusal: seen.append((n, refusal.code)),
+        )
     assert caught.value.code == "TABLE_BEING_BOOKED"
     assert seen == [(n, "TABLE_BEING_BOOKED") for n in range(1, 6)]
     assert waits.calls == [1.0] * 5
@@ -259,12 +275,14 @@ def test_being_booked_succeeds_once_the_other_desk_lets_go(
     _phone_lock(demo_conn, night, "Booth 3", take=True)
     waits.then[2] = lambda: _phone_lock(demo_conn, night, "Booth 3", take=False)
     seen: list[int] = []
-    result = desk.book(request(demo_conn, night, ["Booth 3"]),
-                       on_retry=lambda n, _refusal: seen.append(n))
+    result = desk.book(
+        request(demo_conn, night, ["Booth 3"]), on_retry=lambda n, _refusal: seen.append(n)
+    )
     assert seen == [1, 2]
     assert waits.calls == [1.0, 1.0]
-    assert scalar(demo_conn, "SELECT count(*) FROM bookings WHERE id = %s",
-                  [result.booking_id]) == 1
+    assert (
+        scalar(demo_conn, "SELECT count(*) FROM bookings WHERE id = %s", [result.booking_id]) == 1
+    )
     # the guest was created once, not once per attempt
     assert scalar(demo_conn, "SELECT count(*) FROM customers WHERE phone = '+447700900555'") == 1
 
@@ -294,14 +312,22 @@ def test_move_and_its_refusal(desk: Desk, demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
     insert_booking(demo_conn, ["Booth 5"], night, "22:00", "00:30")
-    desk.move(booking, table_ids=[table_id(demo_conn, "Booth 4")],
-              starts_at=at(demo_conn, night, "23:00"), ends_at=at(demo_conn, night, "01:00"))
+    desk.move(
+        booking,
+        table_ids=[table_id(demo_conn, "Booth 4")],
+        starts_at=at(demo_conn, night, "23:00"),
+        ends_at=at(demo_conn, night, "01:00"),
+    )
     (b,) = [b for b in desk.night_plan(night).bookings if b.id == booking]
     assert b.table_ids == (table_id(demo_conn, "Booth 4"),)
     assert b.starts_at == at(demo_conn, night, "23:00")
     with pytest.raises(Refused) as caught:
-        desk.move(booking, table_ids=[table_id(demo_conn, "Booth 5")],
-                  starts_at=at(demo_conn, night, "23:00"), ends_at=at(demo_conn, night, "01:00"))
+        desk.move(
+            booking,
+            table_ids=[table_id(demo_conn, "Booth 5")],
+            starts_at=at(demo_conn, night, "23:00"),
+            ends_at=at(demo_conn, night, "01:00"),
+        )
     assert caught.value.code == "TABLE_UNAVAILABLE"
 
 
@@ -352,8 +378,12 @@ def test_hold_shows_as_being_booked_elsewhere_and_releases(
     desk: Desk, db: Database, demo_conn: Conn, demo_db_url: str, waits: Waits
 ) -> None:
     night = quiet_friday(demo_conn)
-    held = desk.hold([table_id(demo_conn, "Booth 3")], night, at(demo_conn, night, "22:00"),
-                     at(demo_conn, night, "00:30"))
+    held = desk.hold(
+        [table_id(demo_conn, "Booth 3")],
+        night,
+        at(demo_conn, night, "22:00"),
+        at(demo_conn, night, "00:30"),
+    )
     assert len(held.hold_ids) == 1
     assert held.expires_at.tzinfo == LONDON and held.expires_at > datetime.now(LONDON)
 
@@ -377,8 +407,12 @@ def test_hold_shows_as_being_booked_elsewhere_and_releases(
 
 
 def test_search_customers_by_name_phone_and_email(desk: Desk) -> None:
-    amelia = desk.create_customer("Amelia Smithson", phone="07700 900871",
-                                  email="amelia.s@example.org", date_of_birth=date(1990, 5, 1))
+    amelia = desk.create_customer(
+        "Amelia Smithson",
+        phone="07700 900871",
+        email="amelia.s@example.org",
+        date_of_birth=date(1990, 5, 1),
+    )
     desk.create_customer("Smita Rao", phone="0113 496 0871")
     assert amelia in desk.search_customers("smiths")
     names = [c.name for c in desk.search_customers("smit")]
@@ -403,15 +437,24 @@ def test_create_and_update_customer_refusals(desk: Desk) -> None:
         desk.create_customer("Someone Else", email="someone@")
     assert invalid.value.field == "email"
 
-    updated = desk.update_customer(first.id, name="Amelia  Khan-Jones", phone=None,
-                                   email="AKJ@Example.com", date_of_birth=date(1991, 2, 3),
-                                   notes="Prefers the balcony")
+    updated = desk.update_customer(
+        first.id,
+        name="Amelia  Khan-Jones",
+        phone=None,
+        email="AKJ@Example.com",
+        date_of_birth=date(1991, 2, 3),
+        notes="Prefers the balcony",
+    )
     assert (updated.name, updated.phone, updated.email) == (
-        "Amelia Khan-Jones", None, "akj@example.com")
+        "Amelia Khan-Jones",
+        None,
+        "akj@example.com",
+    )
     assert updated.notes == "Prefers the balcony"
     with pytest.raises(Refused) as caught:
-        desk.update_customer(uuid4(), name="X", phone=None, email=None, date_of_birth=None,
-                             notes=None)
+        desk.update_customer(
+            uuid4(), name="X", phone=None, email=None, date_of_birth=None, notes=None
+        )
     assert caught.value.code == "UNKNOWN_CUSTOMER"
 
 
@@ -421,8 +464,9 @@ def test_find_bookings_by_guest_or_reference(desk: Desk, demo_conn: Conn) -> Non
     (match,) = desk.find_bookings("quentin", from_night=night)
     assert match.booking_id == result.booking_id and match.table_names == ("Booth 3",)
     assert match.status is Status.CONFIRMED and match.starts_at.tzinfo == LONDON
-    assert [m.booking_id for m in desk.find_bookings(result.reference.lower(),
-                                                     from_night=night)] == [result.booking_id]
+    assert [
+        m.booking_id for m in desk.find_bookings(result.reference.lower(), from_night=night)
+    ] == [result.booking_id]
     assert desk.find_bookings("quentin", from_night=night + timedelta(days=1)) == []
 
 
@@ -433,8 +477,11 @@ def test_audit_lists_who_changed_what(desk: Desk, demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
     before = datetime.now(LONDON) - timedelta(seconds=1)
     result = desk.book(request(demo_conn, night, ["Booth 3"]))
-    entries = desk.audit(since=before, until=datetime.now(LONDON) + timedelta(seconds=1),
-                         booking_id=result.booking_id)
+    entries = desk.audit(
+        since=before,
+        until=datetime.now(LONDON) + timedelta(seconds=1),
+        booking_id=result.booking_id,
+    )
     assert {e.table_name for e in entries} >= {"bookings", "booking_tables"}
     assert all(e.staff_name == "Priya" and e.terminal == "DESK-1" for e in entries)
     assert all(e.changed_at.tzinfo == LONDON for e in entries)
@@ -463,7 +510,6 @@ def test_naive_times_are_read_as_the_venues_wall_clock(desk: Desk, demo_conn: Co
     assert found
 
 
-
 # --- as the app's least-privileged role -------------------------------------------------
 
 
@@ -478,22 +524,39 @@ def test_the_services_work_as_the_apps_role(demo_db_url: str, demo_conn: Conn) -
     role = f"fd_desk_{uuid4().hex[:8]}"
     demo_conn.execute(
         sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'desk-pw' IN ROLE frontdesk_app").format(
-            sql.Identifier(role)))
+            sql.Identifier(role)
+        )
+    )
     db = Database(_as_user(demo_db_url, role, "desk-pw"), staff=StaffContext("DESK-9", "Dan"))
     try:
         desk = Desk(db, VENUE, wait=Waits())
         night = quiet_friday(demo_conn)
         guest = desk.create_customer("Role Test", phone="07700 900999")
-        desk.update_customer(guest.id, name="Role Tested", phone="07700 900999", email=None,
-                             date_of_birth=None, notes=None)
+        desk.update_customer(
+            guest.id,
+            name="Role Tested",
+            phone="07700 900999",
+            email=None,
+            date_of_birth=None,
+            notes=None,
+        )
         assert desk.search_customers("role")
-        result = desk.book(request(demo_conn, night, ["Booth 3"], customer_name="New Guest",
-                                   phone="07700 900998"))
-        desk.move(result.booking_id, table_ids=[table_id(demo_conn, "Booth 4")],
-                  starts_at=at(demo_conn, night, "22:00"), ends_at=at(demo_conn, night, "00:00"))
+        result = desk.book(
+            request(demo_conn, night, ["Booth 3"], customer_name="New Guest", phone="07700 900998")
+        )
+        desk.move(
+            result.booking_id,
+            table_ids=[table_id(demo_conn, "Booth 4")],
+            starts_at=at(demo_conn, night, "22:00"),
+            ends_at=at(demo_conn, night, "00:00"),
+        )
         assert desk.set_status(result.booking_id, Status.CANCELLED) is Status.CONFIRMED
-        desk.hold([table_id(demo_conn, "Booth 5")], night, at(demo_conn, night, "22:00"),
-                  at(demo_conn, night, "23:00"))
+        desk.hold(
+            [table_id(demo_conn, "Booth 5")],
+            night,
+            at(demo_conn, night, "22:00"),
+            at(demo_conn, night, "23:00"),
+        )
         assert desk.release_holds() == 1
         assert desk.night_plan(night).bookings and desk.night_summary(night).total
         assert desk.find_bookings("new guest", from_night=night)

@@ -18,15 +18,17 @@ def _status(conn: Conn, booking: object) -> str:
 
 
 @pytest.mark.parametrize(("old", "new"), ALLOWED, ids=[f"{a}-{b}" for a, b in ALLOWED])
-def test_each_allowed_transition_changes_the_status(demo_conn: Conn, old: Status,
-                                                    new: Status) -> None:
+def test_each_allowed_transition_changes_the_status(
+    demo_conn: Conn, old: Status, new: Status
+) -> None:
     night = quiet_friday(demo_conn)
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30", status=old.value)
     row = one(demo_conn, "SELECT * FROM set_booking_status(%s, %s)", [booking, new.value])
     assert row == (True, None, None, old.value)
     assert _status(demo_conn, booking) == new.value
     active = scalar(
-        demo_conn, "SELECT bool_and(is_active) FROM booking_tables WHERE booking_id = %s",
+        demo_conn,
+        "SELECT bool_and(is_active) FROM booking_tables WHERE booking_id = %s",
         [booking],
     )
     assert active is new.holds_table

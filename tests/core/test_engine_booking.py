@@ -49,8 +49,9 @@ def _booking(conn: Conn, booking_id: object) -> dict[str, object]:
 
 def test_a_booking_gets_a_reference_of_its_night_and_is_counted(conn: Conn, venue: Venue) -> None:
     night = night_ahead(venue)
-    row = create_booking(conn, venue, night=night, requests=None, occasion="Birthday",
-                         payment="pi_123")
+    row = create_booking(
+        conn, venue, night=night, requests=None, occasion="Birthday", payment="pi_123"
+    )
     assert row["success"] is True and row["error_code"] is None and row["error_message"] is None
     m = REFERENCE.match(row["booking_reference"])
     assert m is not None and m.group(1) == night.strftime("%y%m%d")
@@ -70,9 +71,14 @@ def test_references_are_unique(conn: Conn, venue: Venue) -> None:
     for i in range(30):
         hour = 21 + (i % 6)
         start = f"{hour % 24:02d}:{(i // 6) * 10:02d}"
-        row = create_booking(conn, venue, night=night, start=start,
-                             end=f"{hour % 24:02d}:{(i // 6) * 10 + 5:02d}",
-                             tables=venue.t("T5"))
+        row = create_booking(
+            conn,
+            venue,
+            night=night,
+            start=start,
+            end=f"{hour % 24:02d}:{(i // 6) * 10 + 5:02d}",
+            tables=venue.t("T5"),
+        )
         assert row["success"], row
         refs.add(row["booking_reference"])
     assert len(refs) == 30
@@ -133,8 +139,9 @@ def test_the_email_owner_wins_over_the_phone_owner(conn: Conn, venue: Venue) -> 
 
 def test_a_new_customer_is_created_normalised_then_matched(conn: Conn, venue: Venue) -> None:
     before = _customers(conn)
-    first = create_booking(conn, venue, email=None, phone="07700 900123", name=" Bea New ",
-                           start="21:00", end="22:00")
+    first = create_booking(
+        conn, venue, email=None, phone="07700 900123", name=" Bea New ", start="21:00", end="22:00"
+    )
     assert first["success"], first
     assert _customers(conn) == before + 1
     cust = conn.execute(
@@ -143,8 +150,9 @@ def test_a_new_customer_is_created_normalised_then_matched(conn: Conn, venue: Ve
     ).fetchone()
     assert cust is not None
     assert (cust["name"], cust["phone"], cust["email"]) == ("Bea New", "+447700900123", None)
-    second = create_booking(conn, venue, email=None, phone="+447700900123", name="B. New",
-                            start="22:00", end="23:00")
+    second = create_booking(
+        conn, venue, email=None, phone="+447700900123", name="B. New", start="22:00", end="23:00"
+    )
     assert second["success"], second
     assert _booking(conn, second["booking_id"])["customer_id"] == cust["id"]
     assert _customers(conn) == before + 1
@@ -194,13 +202,26 @@ def test_own_phone_lock_does_not_block_own_booking(conn: Conn, venue: Venue) -> 
 def test_desk_book_takes_instants_and_a_source(conn: Conn, venue: Venue) -> None:
     night = night_ahead(venue)
     s = instant(conn, venue, night, "22:07")
-    row = desk_book(conn, venue, night, s, s + timedelta(minutes=73), source="phone",
-                    requests="By the window", occasion="Hen party", payment="ref-9")
+    row = desk_book(
+        conn,
+        venue,
+        night,
+        s,
+        s + timedelta(minutes=73),
+        source="phone",
+        requests="By the window",
+        occasion="Hen party",
+        payment="ref-9",
+    )
     assert row["success"], row
     b = _booking(conn, row["booking_id"])
     assert b["starts_at"] == s and b["ends_at"] == s + timedelta(minutes=73)
     assert (b["source"], b["special_requests"], b["occasion"], b["stripe_payment_intent_id"]) == (
-        "phone", "By the window", "Hen party", "ref-9")
+        "phone",
+        "By the window",
+        "Hen party",
+        "ref-9",
+    )
     assert money(row["total_deposit"]) == Decimal("20.00")
 
 
@@ -278,8 +299,10 @@ def test_walk_ins_sit_now_on_the_current_night(conn: Conn) -> None:
         "SELECT name, email, phone FROM customers WHERE id IN (%s, %s) ORDER BY name",
         [ba["customer_id"], bc["customer_id"]],
     ).fetchall()
-    assert [tuple(p.values()) for p in people] == [("Smith party", None, None),
-                                                   ("Walk-in", None, None)]
+    assert [tuple(p.values()) for p in people] == [
+        ("Smith party", None, None),
+        ("Walk-in", None, None),
+    ]
     assert _customers(conn) == before + 2
     assert last_attempt(conn)["source"] == "walk_in"
 
@@ -369,14 +392,16 @@ def test_check_table_availability(conn: Conn, venue: Venue) -> None:
         assert free(t3, "00:00", "01:30")  # its own hold
 
 
-def test_phone_lock_is_per_table_and_night_and_taken_once(db_url: str, conn: Conn,
-                                                         venue: Venue) -> None:
+def test_phone_lock_is_per_table_and_night_and_taken_once(
+    db_url: str, conn: Conn, venue: Venue
+) -> None:
     night = night_ahead(venue)
     t2 = venue.tables["T2"]
 
     def call(c: Conn, fn: str, table: object, start: str, n: object = night) -> bool:
-        got = c.execute(f"SELECT {fn}(%s::uuid, %s::date, %s::time) AS ok",
-                        [table, n, start]).fetchone()
+        got = c.execute(
+            f"SELECT {fn}(%s::uuid, %s::date, %s::time) AS ok", [table, n, start]
+        ).fetchone()
         assert got is not None
         return bool(got["ok"])
 

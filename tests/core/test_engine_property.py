@@ -53,11 +53,17 @@ class Model:
         self.bookings: list[Booked] = []
         self.holds: dict[str, Held] = {}
 
-    def clash(self, desk: str, tables: frozenset[str], start: int, end: int,
-              exclude: Booked | None = None) -> str | None:
+    def clash(
+        self, desk: str, tables: frozenset[str], start: int, end: int, exclude: Booked | None = None
+    ) -> str | None:
         for b in self.bookings:
-            if b.active and b is not exclude and b.tables & tables and b.start < end \
-                    and start < b.end:
+            if (
+                b.active
+                and b is not exclude
+                and b.tables & tables
+                and b.start < end
+                and start < b.end
+            ):
                 return "TABLE_UNAVAILABLE"
         for other, h in self.holds.items():
             if other != desk and h.tables & tables and h.start < end and start < h.end:
@@ -86,8 +92,9 @@ span_st = st.tuples(st.integers(0, 12), st.integers(1, 10))
 desk_st = st.sampled_from(DESKS)
 op_st = st.one_of(
     st.tuples(st.just("book"), desk_st, tables_st, span_st),
-    st.tuples(st.just("move"), desk_st, st.integers(0, 20), st.one_of(st.none(), tables_st),
-              span_st),
+    st.tuples(
+        st.just("move"), desk_st, st.integers(0, 20), st.one_of(st.none(), tables_st), span_st
+    ),
     st.tuples(st.just("cancel"), desk_st, st.integers(0, 20)),
     st.tuples(st.just("hold"), desk_st, tables_st, span_st),
     st.tuples(st.just("release"), desk_st),
@@ -97,8 +104,11 @@ op_st = st.one_of(
 @pytest.fixture
 def server(db_url: str) -> Iterator[dict[str, eh.Conn]]:
     """An admin connection and one session per desk, on one database for every example."""
-    with eh.connect(db_url) as admin, psycopg.connect(db_url, autocommit=True) as d1, \
-            psycopg.connect(db_url, autocommit=True) as d2:
+    with (
+        eh.connect(db_url) as admin,
+        psycopg.connect(db_url, autocommit=True) as d1,
+        psycopg.connect(db_url, autocommit=True) as d2,
+    ):
         for conn, desk in ((d1, DESKS[0]), (d2, DESKS[1])):
             conn.execute("SELECT set_config('frontdesk.terminal', %s, false)", [desk])
         yield {"admin": admin, DESKS[0]: d1, DESKS[1]: d2}
@@ -110,11 +120,16 @@ def _call(conn: eh.Conn, query: str, params: list[Any]) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(ops=st.lists(op_st, min_size=8, max_size=30))
-def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
-                                          ops: list[tuple[Any, ...]]) -> None:
+def test_the_engine_agrees_with_the_model(
+    server: dict[str, eh.Conn], ops: list[tuple[Any, ...]]
+) -> None:
     admin = server["admin"]
     venue = eh.make_venue(admin, name="Property venue")  # a fresh venue per example
     night = eh.night_ahead(venue, 20)
@@ -134,7 +149,8 @@ def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
             tables, (start, end) = op[2], _span(*op[3])
             expected = model.clash(desk, tables, start, end)
             ok, code, message, booking_id, *_ = _call(
-                conn, "SELECT * FROM desk_book(%s, %s, %s, %s, %s, %s, 1)",
+                conn,
+                "SELECT * FROM desk_book(%s, %s, %s, %s, %s, %s, 1)",
                 [venue.id, venue.adult, ids(tables), night, at(start), at(end)],
             )
             assert (ok, code) == (expected is None, expected), (op, message)
@@ -147,10 +163,14 @@ def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
             b = model.bookings[op[2] % len(model.bookings)]
             tables = op[3] if op[3] is not None else b.tables
             start, end = _span(*op[4])
-            expected = ("INVALID_TRANSITION" if not b.active
-                        else model.clash(desk, tables, start, end, exclude=b))
+            expected = (
+                "INVALID_TRANSITION"
+                if not b.active
+                else model.clash(desk, tables, start, end, exclude=b)
+            )
             ok, code, message = _call(
-                conn, "SELECT * FROM move_booking(%s, %s, %s, %s)",
+                conn,
+                "SELECT * FROM move_booking(%s, %s, %s, %s)",
                 [b.id, None if op[3] is None else ids(tables), at(start), at(end)],
             )
             assert (ok, code) == (expected is None, expected), (op, message)
@@ -171,15 +191,15 @@ def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
             tables, (start, end) = op[2], _span(*op[3])
             expected = model.clash(desk, tables, start, end)
             ok, code, message, *_ = _call(
-                conn, "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
+                conn,
+                "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",
                 [venue.id, ids(tables), night, at(start), at(end)],
             )
             assert (ok, code) == (expected is None, expected), (op, message)
             if ok:
                 model.holds[desk] = Held(tables, start, end)  # replaces the desk's earlier hold
         else:
-            ok, code, message, released = _call(conn, "SELECT * FROM release_holds(%s)",
-                                                [venue.id])
+            ok, code, message, released = _call(conn, "SELECT * FROM release_holds(%s)", [venue.id])
             assert ok and released == len(model.holds.pop(desk, Held(frozenset(), 0, 0)).tables)
 
     # The database holds what the model holds, and never an overlap.
@@ -189,7 +209,8 @@ def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
         for r in admin.execute(
             "SELECT b.id, array_agg(bt.table_id) AS tables, b.starts_at, b.ends_at "
             "FROM bookings b JOIN booking_tables bt ON bt.booking_id = b.id "
-            "WHERE b.venue_id = %s AND bt.is_active GROUP BY b.id", [venue.id]
+            "WHERE b.venue_id = %s AND bt.is_active GROUP BY b.id",
+            [venue.id],
         ).fetchall()
     }
     assert db_bookings == {
@@ -199,7 +220,8 @@ def test_the_engine_agrees_with_the_model(server: dict[str, eh.Conn],
         (r["terminal"], names[r["table_id"]], r["lower"], r["upper"])
         for r in admin.execute(
             "SELECT terminal, table_id, lower(period), upper(period) FROM holds "
-            "WHERE venue_id = %s AND expires_at > now()", [venue.id]
+            "WHERE venue_id = %s AND expires_at > now()",
+            [venue.id],
         ).fetchall()
     }
     assert db_holds == {

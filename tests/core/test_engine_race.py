@@ -68,14 +68,22 @@ def _slot(rng: random.Random) -> tuple[str, str]:
     return _hhmm(start), _hhmm(start + length)
 
 
-def _book(c: Conn, venue: Venue, tally: Tally, rng: random.Random, mine: list[Any],
-          **kw: Any) -> None:
+def _book(
+    c: Conn, venue: Venue, tally: Tally, rng: random.Random, mine: list[Any], **kw: Any
+) -> None:
     with tally.lock:
         tally.calls += 1
     start, end = _slot(rng)
     guest = rng.randrange(40)  # some guests are new, and several threads create them at once
-    row = create_booking(c, venue, start=start, end=end, email=f"guest{guest}@example.com",
-                         name=f"Guest {guest}", **kw)
+    row = create_booking(
+        c,
+        venue,
+        start=start,
+        end=end,
+        email=f"guest{guest}@example.com",
+        name=f"Guest {guest}",
+        **kw,
+    )
     tally.answered(row)
     if row["success"]:
         mine.append(row["booking_id"])
@@ -94,8 +102,9 @@ class Clock:
         return time.monotonic() < self.stop
 
 
-def _booker(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier,
-            clock: Clock) -> None:
+def _booker(
+    url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier, clock: Clock
+) -> None:
     rng = random.Random(seed)
     mine: list[Any] = []
     night = night_ahead(venue)
@@ -105,14 +114,15 @@ def _booker(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barri
             while clock.running():
                 roll = rng.random()
                 if roll < 0.3 and mine:  # a cancellation frees the table again
-                    c.execute("UPDATE bookings SET status = 'cancelled' WHERE id = %s",
-                              [mine.pop(rng.randrange(len(mine)))])
+                    c.execute(
+                        "UPDATE bookings SET status = 'cancelled' WHERE id = %s",
+                        [mine.pop(rng.randrange(len(mine)))],
+                    )
                     with tally.lock:
                         tally.cancels += 1
                 elif roll < 0.5:
                     pair = PAIRS[rng.randrange(len(PAIRS))]
-                    _book(c, venue, tally, rng, mine, night=night, tables=venue.t(*pair),
-                          party=6)
+                    _book(c, venue, tally, rng, mine, night=night, tables=venue.t(*pair), party=6)
                 else:
                     table = ("T2", "T3", "T4")[rng.randrange(3)]
                     _book(c, venue, tally, rng, mine, night=night, tables=venue.t(table))
@@ -121,8 +131,9 @@ def _booker(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barri
             tally.errors.append(f"{type(exc).__name__} {exc.sqlstate}: {exc}")
 
 
-def _desk(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier,
-          clock: Clock) -> None:
+def _desk(
+    url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier, clock: Clock
+) -> None:
     """A desk on the phone: holds T3 for the night, books it, lets go.
 
     When a booking of T3 is committing it cannot take the lock; it then books
@@ -135,8 +146,9 @@ def _desk(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier
         with connect(url) as c:
             go.wait()
             while clock.running():
-                got = c.execute("SELECT acquire_booking_lock(%s, %s, NULL) AS ok",
-                                [t3, night]).fetchone()
+                got = c.execute(
+                    "SELECT acquire_booking_lock(%s, %s, NULL) AS ok", [t3, night]
+                ).fetchone()
                 if got is None or not got["ok"]:
                     _book(c, venue, tally, rng, [], night=night, tables=venue.t("T2"))
                     continue
@@ -149,8 +161,9 @@ def _desk(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier
             tally.errors.append(f"{type(exc).__name__} {exc.sqlstate}: {exc}")
 
 
-def _phone_call(url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier,
-                clock: Clock) -> None:
+def _phone_call(
+    url: str, venue: Venue, tally: Tally, seed: int, go: threading.Barrier, clock: Clock
+) -> None:
     """A desk already on the phone about T4 when the rush starts: it keeps the
     lock until a booker has been told "being booked", then books T4 and lets
     go.  (The desks above take the lock only between bookings, and under a
@@ -161,8 +174,9 @@ def _phone_call(url: str, venue: Venue, tally: Tally, seed: int, go: threading.B
     t4 = venue.tables["T4"]
     try:
         with connect(url) as c:
-            got = c.execute("SELECT acquire_booking_lock(%s, %s, NULL) AS ok",
-                            [t4, night]).fetchone()
+            got = c.execute(
+                "SELECT acquire_booking_lock(%s, %s, NULL) AS ok", [t4, night]
+            ).fetchone()
             assert got is not None and got["ok"]
             go.wait()
             try:
@@ -182,10 +196,14 @@ def test_friday_rush_never_double_books(db_url: str, conn: Conn) -> None:
     tally = Tally()
     clock = Clock()
     go = threading.Barrier(BOOKERS + DESKS + 1, action=clock.start)
-    threads = [threading.Thread(target=_booker, args=(db_url, venue, tally, i, go, clock))
-               for i in range(BOOKERS)]
-    threads += [threading.Thread(target=_desk, args=(db_url, venue, tally, 1000 + i, go, clock))
-                for i in range(DESKS)]
+    threads = [
+        threading.Thread(target=_booker, args=(db_url, venue, tally, i, go, clock))
+        for i in range(BOOKERS)
+    ]
+    threads += [
+        threading.Thread(target=_desk, args=(db_url, venue, tally, 1000 + i, go, clock))
+        for i in range(DESKS)
+    ]
     threads.append(
         threading.Thread(target=_phone_call, args=(db_url, venue, tally, 2000, go, clock))
     )
@@ -198,7 +216,8 @@ def test_friday_rush_never_double_books(db_url: str, conn: Conn) -> None:
 
     bookings = conn.execute(
         "SELECT count(*) AS n, count(*) FILTER (WHERE status <> 'cancelled') AS active "
-        "FROM bookings WHERE venue_id = %s", [venue.id]
+        "FROM bookings WHERE venue_id = %s",
+        [venue.id],
     ).fetchone()
     assert bookings is not None
     print(  # the figures, for the record (pytest -s)

@@ -136,8 +136,12 @@ CASES: list[tuple[str, str, dict[str, Any], Setup | None]] = [
     ("unknown customer id", "INVALID_CUSTOMER", {"customer": uuid.uuid4()}, None),
     ("another venue's customer", "INVALID_CUSTOMER", {}, _other_venue_customer),
     ("table booked", "TABLE_UNAVAILABLE", {}, _booked),
-    ("held at another desk", "TABLE_BEING_BOOKED", {"start": "23:00", "end": "01:00"},
-     _held_elsewhere),
+    (
+        "held at another desk",
+        "TABLE_BEING_BOOKED",
+        {"start": "23:00", "end": "01:00"},
+        _held_elsewhere,
+    ),
 ]
 
 
@@ -209,6 +213,7 @@ def test_desk_book_refusals(conn: Conn, venue: Venue) -> None:
         ("TABLES_NOT_JOINABLE", {"tables": venue.t("T2", "T4")}),
     ]
     for code, kw in cases:
+
         def call(kw: dict[str, Any] = kw) -> Row:
             return desk_book(conn, venue, night, s, e, **kw)
 
@@ -216,8 +221,16 @@ def test_desk_book_refusals(conn: Conn, venue: Venue) -> None:
     assert desk_book(conn, venue, night, s, e)["success"]
     assert_refused(
         conn,
-        lambda: desk_book(conn, venue, night, s + timedelta(minutes=59), e + timedelta(hours=1),
-                          tables=venue.t("T3", "T2"), party=6, source="phone"),
+        lambda: desk_book(
+            conn,
+            venue,
+            night,
+            s + timedelta(minutes=59),
+            e + timedelta(hours=1),
+            tables=venue.t("T3", "T2"),
+            party=6,
+            source="phone",
+        ),
         "TABLE_UNAVAILABLE",
         source="phone",
     )
@@ -234,8 +247,14 @@ def test_desk_book_says_an_unknown_source_is_a_bug(conn: Conn, venue: Venue) -> 
 # move_booking
 
 
-def _booking(conn: Conn, venue: Venue, tables: tuple[str, ...] = ("T2",), start: str = "22:00",
-             end: str = "23:00", party: int = 2) -> str:
+def _booking(
+    conn: Conn,
+    venue: Venue,
+    tables: tuple[str, ...] = ("T2",),
+    start: str = "22:00",
+    end: str = "23:00",
+    party: int = 2,
+) -> str:
     row = create_booking(conn, venue, tables=venue.t(*tables), start=start, end=end, party=party)
     assert row["success"], row
     return str(row["booking_id"])
@@ -268,6 +287,7 @@ def test_move_booking_refusals(conn: Conn, venue: Venue) -> None:
         ("TABLES_NOT_JOINABLE", (mine, venue.t("T2", "T5"), None, None)),
     ]
     for code, args in cases:
+
         def move(args: tuple[Any, ...] = args) -> Row:
             return move_booking(conn, *args)
 
@@ -290,8 +310,9 @@ def test_walk_in_refusals(conn: Conn, venue: Venue) -> None:
     closed = make_venue(conn, name="Never open", opens=None, closes=None)
     assert_refused(conn, lambda: walk_in(conn, None, venue.t("T2"), 2), "UNKNOWN_VENUE")
     assert_refused(conn, lambda: walk_in(conn, uuid.uuid4(), venue.t("T2"), 2), "UNKNOWN_VENUE")
-    assert_refused(conn, lambda: walk_in(conn, closed, closed.t("T2"), 2), "VENUE_CLOSED",
-                   source="walk_in")
+    assert_refused(
+        conn, lambda: walk_in(conn, closed, closed.t("T2"), 2), "VENUE_CLOSED", source="walk_in"
+    )
     allday = make_venue(conn, name="All day", opens="00:00", closes="00:00")
     assert_refused(
         conn, lambda: walk_in(conn, allday, allday.t("T2"), 2, minutes=0), "INVALID_TIME"

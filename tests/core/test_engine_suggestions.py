@@ -18,8 +18,14 @@ from tests.core.engine_helpers import (
 )
 
 
-def suggest(conn: Conn, venue: Venue, party: int | None, start: str = "22:00",
-            end: str = "00:30", days: int = 14) -> list[dict[str, Any]]:
+def suggest(
+    conn: Conn,
+    venue: Venue,
+    party: int | None,
+    start: str = "22:00",
+    end: str = "00:30",
+    days: int = 14,
+) -> list[dict[str, Any]]:
     return conn.execute(
         "SELECT * FROM get_optimal_table_combinations(%s, %s, %s::time, %s::time, %s::int)",
         [venue.id, night_ahead(venue, days), start, end, party],
@@ -41,7 +47,10 @@ def test_a_party_of_four_gets_the_fitting_singles_first(conn: Conn, venue: Venue
     assert [r["includes_premium"] for r in rows] == [False, False, True, False]
     assert rows[0]["table_ids"] == venue.t("T2")
     assert (rows[0]["total_capacity"], rows[0]["total_min_spend"], rows[0]["total_deposit"]) == (
-        4, Decimal("100.00"), Decimal("20.00"))
+        4,
+        Decimal("100.00"),
+        Decimal("20.00"),
+    )
 
 
 def test_ties_on_waste_go_to_the_lower_minimum_spend_then_fewer_tables(
@@ -78,8 +87,10 @@ def test_no_rows_when_nothing_fits_or_nothing_could_be_booked(conn: Conn, venue:
     assert suggest(conn, venue, 4, start="03:30", end="05:00") == []  # outside the hours
     assert suggest(conn, venue, 4, start="02:00", end="23:00") == []  # ends before it starts
     assert suggest(conn, venue, 4, days=-3) == []  # past
-    conn.execute("INSERT INTO nights (venue_id, night, is_closed) VALUES (%s, %s, true)",
-                 [venue.id, night_ahead(venue, 14)])
+    conn.execute(
+        "INSERT INTO nights (venue_id, night, is_closed) VALUES (%s, %s, true)",
+        [venue.id, night_ahead(venue, 14)],
+    )
     assert suggest(conn, venue, 4) == []  # closed
 
 
@@ -93,10 +104,18 @@ def test_booked_and_held_tables_are_never_suggested(conn: Conn, venue: Venue) ->
         "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) VALUES "
         "(%s, %s, %s, tstzrange(%s, %s), 'DESK-2', now() + interval '10 minutes'), "
         "(%s, %s, %s, tstzrange(%s, %s), 'DESK-2', now() - interval '1 second')",
-        [venue.id, venue.tables["T2"], night, instant(conn, venue, night, "00:00"),
-         instant(conn, venue, night, "00:15"),
-         venue.id, venue.tables["T4"], night, instant(conn, venue, night, "22:00"),
-         instant(conn, venue, night, "23:00")],
+        [
+            venue.id,
+            venue.tables["T2"],
+            night,
+            instant(conn, venue, night, "00:00"),
+            instant(conn, venue, night, "00:15"),
+            venue.id,
+            venue.tables["T4"],
+            night,
+            instant(conn, venue, night, "22:00"),
+            instant(conn, venue, night, "23:00"),
+        ],
     )
     assert names(suggest(conn, venue, 4)) == [["T4"], ["T5"]]
     # at that desk, its own hold does not hide the table
@@ -122,7 +141,8 @@ def test_event_nights_price_the_suggestions(conn: Conn, venue: Venue) -> None:
 def test_desk_suggestions_take_instants_and_agree(conn: Conn, venue: Venue) -> None:
     night = night_ahead(venue)
     s, e = instant(conn, venue, night, "22:00"), instant(conn, venue, night, "00:30")
-    desk = conn.execute("SELECT * FROM desk_suggestions(%s, %s, %s, %s, 10)",
-                        [venue.id, night, s, e]).fetchall()
+    desk = conn.execute(
+        "SELECT * FROM desk_suggestions(%s, %s, %s, %s, 10)", [venue.id, night, s, e]
+    ).fetchall()
     assert desk == suggest(conn, venue, 10)
     assert len(suggest(conn, venue, 1)) <= 10

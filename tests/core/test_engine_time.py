@@ -39,8 +39,9 @@ def _bookable(venue: Venue, night: date) -> None:
 
 
 def _span(conn: Conn, booking_id: object) -> tuple[datetime, datetime]:
-    row = conn.execute("SELECT starts_at, ends_at FROM bookings WHERE id = %s",
-                       [booking_id]).fetchone()
+    row = conn.execute(
+        "SELECT starts_at, ends_at FROM bookings WHERE id = %s", [booking_id]
+    ).fetchone()
     assert row is not None
     return row["starts_at"], row["ends_at"]
 
@@ -64,8 +65,9 @@ def test_a_friday_booking_past_midnight_ends_on_saturday(conn: Conn, venue: Venu
     assert clash["error_code"] == "TABLE_UNAVAILABLE"
     assert clash["error_message"] == "T2 is booked 23:00–02:00 that night."
     # Saturday's own 23:00 is another night, and free
-    assert create_booking(conn, venue, night=friday + timedelta(days=1), start="23:00",
-                          end="02:00")["success"]
+    assert create_booking(
+        conn, venue, night=friday + timedelta(days=1), start="23:00", end="02:00"
+    )["success"]
 
 
 def test_spring_forward_night(conn: Conn, venue: Venue) -> None:
@@ -82,8 +84,9 @@ def test_spring_forward_night(conn: Conn, venue: Venue) -> None:
     assert ends - starts == timedelta(hours=1)
     # 01:30 does not exist: it moves forward by the gap, to 02:30 BST, so 01:30-02:30
     # is no time at all
-    gone = create_booking(conn, venue, night=night, start="01:30", end="02:30",
-                          tables=venue.t("T3"))
+    gone = create_booking(
+        conn, venue, night=night, start="01:30", end="02:30", tables=venue.t("T3")
+    )
     assert gone["error_code"] == "INVALID_TIME"
     # back to back in real time on one table: 23:30-00:30 GMT, then the one above
     before = create_booking(conn, venue, night=night, start="23:30", end="00:30")
@@ -108,35 +111,47 @@ def test_fall_back_night(conn: Conn, venue: Venue) -> None:
     assert (starts, ends) == (_utc(2027, 10, 30, 23, 30), _utc(2027, 10, 31, 1, 30))
     assert ends - starts == timedelta(hours=2)
     # 01:00-02:00 happens twice; with instants the desk books each of them
-    first = desk_book(conn, venue, night, _utc(2027, 10, 31, 0), _utc(2027, 10, 31, 1),
-                      tables=venue.t("T3"))  # 01:00-02:00 BST
-    second = desk_book(conn, venue, night, _utc(2027, 10, 31, 1), _utc(2027, 10, 31, 2),
-                       tables=venue.t("T3"))  # 01:00-02:00 GMT
+    first = desk_book(
+        conn, venue, night, _utc(2027, 10, 31, 0), _utc(2027, 10, 31, 1), tables=venue.t("T3")
+    )  # 01:00-02:00 BST
+    second = desk_book(
+        conn, venue, night, _utc(2027, 10, 31, 1), _utc(2027, 10, 31, 2), tables=venue.t("T3")
+    )  # 01:00-02:00 GMT
     assert first["success"] and second["success"], (first, second)
     # a third one inside the second hour clashes with the GMT one
-    third = desk_book(conn, venue, night, _utc(2027, 10, 31, 1, 15), _utc(2027, 10, 31, 1, 45),
-                      tables=venue.t("T3"))
+    third = desk_book(
+        conn,
+        venue,
+        night,
+        _utc(2027, 10, 31, 1, 15),
+        _utc(2027, 10, 31, 1, 45),
+        tables=venue.t("T3"),
+    )
     assert third["error_code"] == "TABLE_UNAVAILABLE"
     assert third["error_message"] == "T3 is booked 01:00–02:00 that night."
     # moving the first onto the second's hour is refused, and into the free 02:00 GMT slot works
-    moved = move_booking(conn, first["booking_id"], None, _utc(2027, 10, 31, 1, 30),
-                         _utc(2027, 10, 31, 2, 30))
+    moved = move_booking(
+        conn, first["booking_id"], None, _utc(2027, 10, 31, 1, 30), _utc(2027, 10, 31, 2, 30)
+    )
     assert moved["error_code"] == "TABLE_UNAVAILABLE"
-    moved = move_booking(conn, first["booking_id"], None, _utc(2027, 10, 31, 2),
-                         _utc(2027, 10, 31, 4))
+    moved = move_booking(
+        conn, first["booking_id"], None, _utc(2027, 10, 31, 2), _utc(2027, 10, 31, 4)
+    )
     assert moved["success"], moved
     assert _span(conn, first["booking_id"]) == (_utc(2027, 10, 31, 2), _utc(2027, 10, 31, 4))
     # and past the real close (04:00 GMT) is outside the hours
-    late = move_booking(conn, first["booking_id"], None, _utc(2027, 10, 31, 2),
-                        _utc(2027, 10, 31, 4, 30))
+    late = move_booking(
+        conn, first["booking_id"], None, _utc(2027, 10, 31, 2), _utc(2027, 10, 31, 4, 30)
+    )
     assert late["error_code"] == "OUTSIDE_HOURS"
 
 
 def test_suggestions_on_the_fall_back_night_see_real_overlaps(conn: Conn, venue: Venue) -> None:
     night = FALL_BACK
     _bookable(venue, night)
-    assert desk_book(conn, venue, night, _utc(2027, 10, 31, 1), _utc(2027, 10, 31, 2),
-                     tables=venue.t("T2"))["success"]
+    assert desk_book(
+        conn, venue, night, _utc(2027, 10, 31, 1), _utc(2027, 10, 31, 2), tables=venue.t("T2")
+    )["success"]
     # the first 01:00-02:00 (BST) does not overlap it: T2 is offered
     rows = conn.execute(
         "SELECT table_names FROM desk_suggestions(%s, %s, %s, %s, 4)",

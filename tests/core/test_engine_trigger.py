@@ -73,8 +73,9 @@ def test_direct_insert_is_refused(conn: Conn, venue: Venue, code: str, kw: dict[
 
 def test_direct_insert_on_a_closed_night_is_refused(conn: Conn, venue: Venue) -> None:
     night = night_ahead(venue, 20)
-    conn.execute("INSERT INTO nights (venue_id, night, is_closed) VALUES (%s, %s, true)",
-                 [venue.id, night])
+    conn.execute(
+        "INSERT INTO nights (venue_id, night, is_closed) VALUES (%s, %s, true)", [venue.id, night]
+    )
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
         _insert(conn, venue, night=night)
     _refused("VENUE_CLOSED", raised)
@@ -83,13 +84,21 @@ def test_direct_insert_on_a_closed_night_is_refused(conn: Conn, venue: Venue) ->
 def test_direct_updates_are_checked_when_they_touch_a_rule(conn: Conn, venue: Venue) -> None:
     bid = _insert(conn, venue)
     for sql, code in [
-        ("UPDATE bookings SET ends_at = ends_at + interval '6 hours' WHERE id = %s",
-         "OUTSIDE_HOURS"),
+        (
+            "UPDATE bookings SET ends_at = ends_at + interval '6 hours' WHERE id = %s",
+            "OUTSIDE_HOURS",
+        ),
         ("UPDATE bookings SET party_size = 99 WHERE id = %s", "PARTY_SIZE"),
-        ("UPDATE bookings SET night = night - 30, starts_at = starts_at - interval '30 days', "
-         "ends_at = ends_at - interval '30 days' WHERE id = %s", "PAST_DATE"),
-        ("UPDATE bookings SET customer_id = (SELECT id FROM customers WHERE name = 'Tim Teen') "
-         "WHERE id = %s", "UNDER_AGE"),
+        (
+            "UPDATE bookings SET night = night - 30, starts_at = starts_at - interval '30 days', "
+            "ends_at = ends_at - interval '30 days' WHERE id = %s",
+            "PAST_DATE",
+        ),
+        (
+            "UPDATE bookings SET customer_id = (SELECT id FROM customers WHERE name = 'Tim Teen') "
+            "WHERE id = %s",
+            "UNDER_AGE",
+        ),
     ]:
         with pytest.raises(psycopg.errors.CheckViolation) as raised:
             conn.execute(sql, [bid])
@@ -102,8 +111,10 @@ def test_a_past_booking_can_still_change_status_but_not_time(conn: Conn, venue: 
     conn.execute("ALTER TABLE bookings DISABLE TRIGGER trigger_validate_booking_constraints")
     try:
         bid = _insert(conn, venue, night=past)
-        conn.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
-                     [bid, venue.tables["T2"]])
+        conn.execute(
+            "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+            [bid, venue.tables["T2"]],
+        )
     finally:
         conn.execute("ALTER TABLE bookings ENABLE TRIGGER trigger_validate_booking_constraints")
     conn.execute("UPDATE bookings SET status = 'seated' WHERE id = %s", [bid])
@@ -121,12 +132,16 @@ def test_the_tables_must_seat_the_party_at_commit(db_url: str, venue: Venue) -> 
     with connect(db_url, autocommit=False) as tx:
         # a booking is written before its tables: fine within one transaction
         bid = _insert(tx, venue, party=7)
-        tx.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s), (%s, %s)",
-                   [bid, venue.tables["T2"], bid, venue.tables["T3"]])
+        tx.execute(
+            "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s), (%s, %s)",
+            [bid, venue.tables["T2"], bid, venue.tables["T3"]],
+        )
         tx.commit()
         bid = _insert(tx, venue, party=7, start="23:00", end="00:00")
-        tx.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
-                   [bid, venue.tables["T4"]])
+        tx.execute(
+            "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+            [bid, venue.tables["T4"]],
+        )
         with pytest.raises(psycopg.errors.CheckViolation) as raised:
             tx.commit()
         _refused("OVER_CAPACITY", raised)
@@ -144,20 +159,27 @@ def test_the_tables_must_be_the_venues(conn: Conn, venue: Venue) -> None:
     other = make_venue(conn, name="Elsewhere")
     bid = _insert(conn, venue)
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
-        conn.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
-                     [bid, other.tables["T2"]])
+        conn.execute(
+            "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+            [bid, other.tables["T2"]],
+        )
     _refused("UNKNOWN_TABLE", raised)
     conn.execute("UPDATE venue_tables SET is_active = false WHERE id = %s", [venue.tables["T3"]])
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
-        conn.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
-                     [bid, venue.tables["T3"]])
+        conn.execute(
+            "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+            [bid, venue.tables["T3"]],
+        )
     _refused("UNKNOWN_TABLE", raised)
     # a table taken out of service later does not stop its bookings from changing
-    conn.execute("INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
-                 [bid, venue.tables["T2"]])
+    conn.execute(
+        "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+        [bid, venue.tables["T2"]],
+    )
     conn.execute("UPDATE venue_tables SET is_active = false WHERE id = %s", [venue.tables["T2"]])
-    conn.execute("UPDATE bookings SET starts_at = starts_at + interval '15 minutes' WHERE id = %s",
-                 [bid])
+    conn.execute(
+        "UPDATE bookings SET starts_at = starts_at + interval '15 minutes' WHERE id = %s", [bid]
+    )
     conn.execute("UPDATE bookings SET status = 'cancelled' WHERE id = %s", [bid])
 
 

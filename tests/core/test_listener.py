@@ -57,8 +57,9 @@ def start_listener(demo_db_url: str) -> Iterator[Start]:
 
     def start(**kw: object) -> tuple[Listener, Inbox]:
         inbox = Inbox()
-        listener = Listener(demo_db_url, VENUE, on_changes=inbox.on_changes,
-                            on_state=inbox.on_state, **kw)  # type: ignore[arg-type]
+        listener = Listener(
+            demo_db_url, VENUE, on_changes=inbox.on_changes, on_state=inbox.on_state, **kw
+        )  # type: ignore[arg-type]
         started.append(listener)
         listener.start()
         inbox.wait_for("live", lambda: listener.state is ListenerState.LIVE)
@@ -102,8 +103,7 @@ def test_a_burst_is_one_change_per_night(start_listener: Start, demo_conn: Conn)
     with demo_conn.transaction():
         for night in (first, second):
             for n in range(1, 8):
-                bookings.append(insert_booking(demo_conn, [f"Booth {n}"], night, "22:00",
-                                               "00:00"))
+                bookings.append(insert_booking(demo_conn, [f"Booth {n}"], night, "22:00", "00:00"))
     for n in range(9, 15):  # and a few more, each its own transaction
         bookings.append(insert_booking(demo_conn, [f"Booth {n}"], first, "22:00", "00:00"))
     inbox.wait_for("every booking", lambda: all(inbox.times_told(b) == 1 for b in bookings))
@@ -124,13 +124,15 @@ def test_a_killed_connection_misses_nothing_and_repeats_nothing(
     pid = listener.backend_pid
     assert scalar(demo_conn, "SELECT pg_terminate_backend(%s)", [pid])
     inbox.wait_for("reconnecting", lambda: ListenerState.RECONNECTING in inbox.states)
-    meanwhile = [insert_booking(demo_conn, [f"Booth {n}"], night, "22:00", "00:00")
-                 for n in (2, 3, 4)]
+    meanwhile = [
+        insert_booking(demo_conn, [f"Booth {n}"], night, "22:00", "00:00") for n in (2, 3, 4)
+    ]
     assert listener.state is ListenerState.RECONNECTING  # they happened while it was away
 
     inbox.wait_for("live again", lambda: inbox.states[-1] is ListenerState.LIVE)
-    inbox.wait_for("the bookings made meanwhile",
-                   lambda: all(inbox.times_told(b) >= 1 for b in meanwhile))
+    inbox.wait_for(
+        "the bookings made meanwhile", lambda: all(inbox.times_told(b) >= 1 for b in meanwhile)
+    )
     after = insert_booking(demo_conn, ["Booth 5"], night, "22:00", "00:00")
     inbox.wait_for("a booking after", lambda: inbox.times_told(after) == 1)
     assert [inbox.times_told(b) for b in [before, *meanwhile, after]] == [1, 1, 1, 1, 1]
@@ -194,6 +196,16 @@ def test_the_feed_is_merged_per_night_by_the_server(demo_conn: Conn) -> None:
     assert max(r[0] for r in rows) == start + 4
     first, second = summary_changes(VENUE, rows)
     assert (first.night, first.table_ids, first.booking_ids, first.kinds, first.feed_id) == (
-        n1, frozenset({t1, t2}), frozenset({b}), frozenset({"moved"}), start + 2)
+        n1,
+        frozenset({t1, t2}),
+        frozenset({b}),
+        frozenset({"moved"}),
+        start + 2,
+    )
     assert (second.night, second.table_ids, second.booking_ids, second.kinds, second.feed_id) == (
-        n2, frozenset({t1, t2}), frozenset({a}), frozenset({"booked", "hold"}), start + 3)
+        n2,
+        frozenset({t1, t2}),
+        frozenset({a}),
+        frozenset({"booked", "hold"}),
+        start + 3,
+    )

@@ -17,12 +17,24 @@ from frontdesk import cli
 from frontdesk.loadtest import pgbench, report, scratch
 
 REQUIRED_KEYS = [
-    "server_version", "clients", "baseline.tps", "baseline.c2.tps",
-    "throughput.c2.tps", "throughput.c2.ratio",
-    "release.attempts", "release.booked", "release.double_bookings", "release.errors",
-    "release.p50_ms", "release.p99_ms",
-    "availability.p50_ms", "availability.p99_ms", "night_plan.p99_ms",
-    "live.notify_p50_ms", "live.notify_p95_ms", "live.cost_ratio",
+    "server_version",
+    "clients",
+    "baseline.tps",
+    "baseline.c2.tps",
+    "throughput.c2.tps",
+    "throughput.c2.ratio",
+    "release.attempts",
+    "release.booked",
+    "release.double_bookings",
+    "release.errors",
+    "release.p50_ms",
+    "release.p99_ms",
+    "availability.p50_ms",
+    "availability.p99_ms",
+    "night_plan.p99_ms",
+    "live.notify_p50_ms",
+    "live.notify_p95_ms",
+    "live.cost_ratio",
 ]
 
 
@@ -39,11 +51,28 @@ def test_a_short_run_reports_every_scenario_and_leaves_nothing_behind(
     admin_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "results.json"
-    code = cli.main([
-        "loadtest", "--database-url", admin_url, "--clients", "2", "--seconds", "2",
-        "--availability-bookings", "2000", "--release-attempts", "150",
-        "--release-connections", "10", "--listeners", "2", "--json", str(out), "--quiet",
-    ])
+    code = cli.main(
+        [
+            "loadtest",
+            "--database-url",
+            admin_url,
+            "--clients",
+            "2",
+            "--seconds",
+            "2",
+            "--availability-bookings",
+            "2000",
+            "--release-attempts",
+            "150",
+            "--release-connections",
+            "10",
+            "--listeners",
+            "2",
+            "--json",
+            str(out),
+            "--quiet",
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     data = json.loads(out.read_text())
@@ -107,8 +136,12 @@ def test_an_account_without_createdb_gets_one_line_and_exit_1(
 def test_pgbench_gets_the_connection_from_the_environment() -> None:
     env = pgbench.libpq_env("postgresql://ann:s3cret@db.example:6543/venue?sslmode=require")
     assert env == {
-        "PGUSER": "ann", "PGPASSWORD": "s3cret", "PGHOST": "db.example", "PGPORT": "6543",
-        "PGDATABASE": "venue", "PGSSLMODE": "require",
+        "PGUSER": "ann",
+        "PGPASSWORD": "s3cret",
+        "PGHOST": "db.example",
+        "PGPORT": "6543",
+        "PGDATABASE": "venue",
+        "PGSSLMODE": "require",
     }
     socket = pgbench.libpq_env("postgresql://postgres:@/frontdesk?host=/tmp/pg")
     assert socket == {"PGUSER": "postgres", "PGHOST": "/tmp/pg", "PGDATABASE": "frontdesk"}

@@ -17,8 +17,13 @@ from frontdesk.settings import Settings
 def settings(tmp_path: Path) -> Iterator[Settings]:
     root = logging.getLogger()
     level = root.level
-    yield Settings(database_url=None, data_dir=tmp_path, log_dir=tmp_path / "logs",
-                   terminal="DESK-3", staff_name="Priya")
+    yield Settings(
+        database_url=None,
+        data_dir=tmp_path,
+        log_dir=tmp_path / "logs",
+        terminal="DESK-3",
+        staff_name="Priya",
+    )
     for handler in list(root.handlers):
         if getattr(handler, "_frontdesk", False):
             root.removeHandler(handler)

@@ -29,8 +29,17 @@ def test_migrating_an_empty_database_creates_the_schema(admin_url: str) -> None:
                 "SELECT 1 FROM pg_extension WHERE extname = 'btree_gist'"
             ).fetchone()
     assert {
-        "venues", "opening_hours", "nights", "floors", "venue_tables", "table_joins",
-        "customers", "bookings", "booking_tables", "audit_logs", "staff",
+        "venues",
+        "opening_hours",
+        "nights",
+        "floors",
+        "venue_tables",
+        "table_joins",
+        "customers",
+        "bookings",
+        "booking_tables",
+        "audit_logs",
+        "staff",
     } <= tables
     assert extension is not None
 
@@ -87,9 +96,7 @@ def _a_booking(conn: psycopg.Connection[tuple[object, ...]], start: str, end: st
 def test_exclusion_constraint_refuses_overlapping_rows_written_with_plain_sql(
     demo_conn: psycopg.Connection[tuple[object, ...]],
 ) -> None:
-    table = demo_conn.execute(
-        "SELECT id FROM venue_tables WHERE name = 'Booth 3'"
-    ).fetchone()
+    table = demo_conn.execute("SELECT id FROM venue_tables WHERE name = 'Booth 3'").fetchone()
     assert table is not None
     first = _a_booking(demo_conn, "22:00", "00:30")
     second = _a_booking(demo_conn, "23:30", "01:00")  # different start, overlapping
