@@ -15,10 +15,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from frontdesk import package_data
 from frontdesk.problems import SetupProblem, explain_connection_error, redact
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-DEMO_SQL = SQL_DIR / "demo.sql"
+SQL_DIR: Path = package_data.sql_dir()
+DEMO_SQL: Path = SQL_DIR / "demo.sql"
 
 #: Extensions the schema needs from the server (btree_gist: the no-overlap constraint).
 REQUIRED_EXTENSIONS: tuple[str, ...] = ("btree_gist",)

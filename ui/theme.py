@@ -16,9 +16,10 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
+from frontdesk.package_data import resources_dir
 from frontdesk.plan import Status
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES: Path = resources_dir()
 ICONS = RESOURCES / "icons"
 
 #: Base font size in points: readable from a step back from the desk.
