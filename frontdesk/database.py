@@ -11,9 +11,15 @@ The pool pings a connection before handing it out (``pool_pre_ping``), so a
 restarted server is survived without restarting the app: dead connections
 are replaced on their next use.
 
+Rows come back by name.  ``call_rows`` maps each row onto a dataclass
+through a psycopg row factory that first checks the result's columns against
+the dataclass's fields: a column missing, renamed or unexpected raises
+``ColumnMismatch`` naming it and the call, instead of quietly becoming a
+default.  (``call`` still gives plain dicts, for ad hoc statements.)
+
 Errors come out by kind (see ``frontdesk.errors``): the server gone is
 ``ServerUnavailable``, a slot taken is ``Refused``; anything else is our bug
-and is logged with its context, then re-raised.
+(a ``ColumnMismatch`` too) and is logged with its context, then re-raised.
 """
 
 from __future__ import annotations
@@ -21,24 +27,30 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import DictRow, RowFactory, RowMaker, class_row, dict_row
 
 from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.migrations import sqlalchemy_url
 from frontdesk.problems import redact
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+
+#: A dataclass that rows are mapped onto by ``Database.call_rows``.
+D = TypeVar("D", bound="DataclassInstance")
 
 #: Parameter names whose values are personal data: never logged.
 PERSONAL = frozenset(
@@ -65,6 +77,73 @@ _WHO_SQL = (
 )
 
 _CODE_IN_DETAIL = re.compile(r"\b([A-Z][A-Z_]{3,})\b")
+
+
+class ColumnMismatch(psycopg.ProgrammingError):
+    """A result's columns are not the ones the code reads: a bug in our code
+    or the SQL, never something a host can act on.
+
+    ``what`` is the call (the SQL function); ``missing`` and ``unexpected``
+    name the columns (or, for a JSON result, the keys).  A psycopg
+    ``ProgrammingError``, so ``Database`` logs it as a bug like any other.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        missing: Sequence[str] = (),
+        unexpected: Sequence[str] = (),
+        returned: Sequence[str] | None = None,
+        reader: str | None = None,
+        item: str = "column",
+    ) -> None:
+        self.what = what
+        self.missing = tuple(missing)
+        self.unexpected = tuple(unexpected)
+        problems = []
+        if self.missing:
+            problems.append(f"no {item} {_names(self.missing)}")
+        if self.unexpected:
+            problems.append(f"an unexpected {item} {_names(self.unexpected)}")
+        text = f"{what} returned {' and '.join(problems) or f'the wrong {item}s'}"
+        if reader:
+            text += f" (read as {reader})"
+        if returned is not None:
+            text += f"; it returned: {', '.join(returned) or f'no {item}s'}"
+        super().__init__(text)
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
+def dataclass_rows(cls: type[D], *, what: str) -> RowFactory[D]:
+    """A psycopg row factory making each row a ``cls`` by column name.
+
+    Before the first row it checks the result's columns against ``cls``'s
+    fields, both ways, and raises ``ColumnMismatch`` naming every column
+    missing, unexpected or repeated, and ``what``.
+    """
+    wanted = [f.name for f in fields(cls) if f.init]
+    make = class_row(cls)
+
+    def factory(cursor: psycopg.Cursor[Any]) -> RowMaker[D]:
+        returned = [column.name for column in cursor.description or ()]
+        missing = [name for name in wanted if name not in returned]
+        unexpected = [name for name in returned if name not in wanted]
+        repeated = sorted({name for name in returned if returned.count(name) > 1})
+        if missing or unexpected or repeated:
+            raise ColumnMismatch(
+                what,
+                missing=missing,
+                unexpected=unexpected + repeated,
+                returned=returned,
+                reader=cls.__name__,
+            )
+        return make(cursor)
+
+    return factory
 
 
 @dataclass(frozen=True)
@@ -148,11 +227,34 @@ class Database:
         original error after logging it.
         """
         params = dict(params or {})
-        text = f"{_WHO_SQL}; {query}"
         with self._cursor(what, params) as cur:
-            cur.execute(text.encode(), {**params, **self._who()})
-            cur.nextset()
+            self._execute(cur, query, params)
             return cur.fetchall() if cur.description else []
+
+    def call_rows(
+        self, query: str, params: Params | None = None, *, row: type[D], what: str
+    ) -> list[D]:
+        """As ``call``, each row as a ``row`` (a dataclass) by column name.
+
+        The result's columns must be exactly ``row``'s fields: otherwise
+        ``ColumnMismatch`` (naming the column and ``what``), logged as a
+        bug.  The statement has run by then: a write is not undone.
+        """
+        params = dict(params or {})
+        with self._cursor(what, params) as cur:
+            self._execute(cur, query, params)
+            # The who-is-writing result came first, as dicts; from here on
+            # rows are ``row``s (setting the factory checks the columns).
+            typed = cast("psycopg.ClientCursor[D]", cur)
+            typed.row_factory = dataclass_rows(row, what=what)
+            return typed.fetchall()
+
+    def _execute(self, cur: psycopg.Cursor[DictRow], query: str, params: Params) -> None:
+        """Who is writing and the statement, in one round trip; the cursor
+        left on the statement's result."""
+        text = f"{_WHO_SQL}; {query}"
+        cur.execute(text.encode(), {**params, **self._who()})
+        cur.nextset()
 
     @contextmanager
     def transaction(self, what: str) -> Iterator[psycopg.Cursor[DictRow]]:
