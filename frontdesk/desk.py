@@ -8,22 +8,29 @@ rules live in ``sql/``; this module only wraps the engine's functions.
 
 Money is Decimal; instants are aware datetimes in the venue's zone.  A naive
 datetime passed in is read as the venue's wall-clock time.
+
+Rows are read by name: each engine function's result is mapped onto a
+private dataclass below (``Database.call_rows``), so a column the SQL no
+longer sends, or sends under another name, fails at once with
+``ColumnMismatch`` naming it, never becoming a silent default.  The same goes
+for the keys of the night plan's JSON and the monitoring alerts.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frontdesk import contacts
-from frontdesk.database import Database, Row
+from frontdesk.database import ColumnMismatch, D, Database
 from frontdesk.errors import Refused
 from frontdesk.plan import (
     Booking,
@@ -151,6 +158,140 @@ MONITORING = (
 RetryCallback = Callable[[int, Refused], None]
 
 
+# --- the engine's rows, by column name (see sql/README.md) ---------------------
+#
+# Each class's fields are exactly the columns its query returns; a field is
+# ``X | None`` only where the engine may send NULL (refusals leave everything
+# after the error message NULL).
+
+
+@dataclass(frozen=True)
+class _VenueRow:
+    name: str
+    time_zone: str
+    default_booking_minutes: int
+
+
+@dataclass(frozen=True)
+class _IdRow:
+    id: UUID
+
+
+@dataclass(frozen=True)
+class _NightRow:
+    night: date
+
+
+@dataclass(frozen=True)
+class _PlanRow:
+    plan: dict[str, Any] | None  # NULL: no such venue
+
+
+@dataclass(frozen=True)
+class _SummaryRow:
+    floor_name: str
+    bookings: int
+    covers: int
+    deposits: Decimal
+    min_spend: Decimal
+    event_name: str | None
+
+
+@dataclass(frozen=True)
+class _SuggestionRow:
+    combination_id: int
+    table_ids: list[UUID]
+    table_names: list[str]
+    total_capacity: int
+    total_min_spend: Decimal
+    total_deposit: Decimal
+    is_optimal: bool
+    combination_type: str
+    includes_premium: bool
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The first three columns of every engine function that may refuse."""
+
+    success: bool
+    error_code: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class _BookedRow(_Outcome):
+    """desk_book and walk_in."""
+
+    booking_id: UUID | None
+    booking_reference: str | None
+    total_deposit: Decimal | None
+
+
+@dataclass(frozen=True)
+class _StatusRow(_Outcome):
+    old_status: str | None
+
+
+@dataclass(frozen=True)
+class _HeldRow(_Outcome):
+    hold_ids: list[UUID] | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _ReleasedRow(_Outcome):
+    released: int
+
+
+@dataclass(frozen=True)
+class _CustomerRow(_Outcome):
+    """create_customer and update_customer."""
+
+    id: UUID | None
+    name: str | None
+    phone: str | None
+    email: str | None
+    date_of_birth: date | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class _MatchedRow(_Outcome):
+    id: UUID | None
+    is_new: bool | None
+
+
+@dataclass(frozen=True)
+class _BookingMatchRow:
+    booking_id: UUID
+    reference: str
+    night: date
+    starts_at: datetime
+    customer_name: str
+    party_size: int
+    status: str
+    table_names: list[str]
+
+
+@dataclass(frozen=True)
+class _MonitoringRow:
+    """The figures of ``monitoring_figures`` shown as they are; the others
+    come with their thresholds from ``alerts`` (monitoring_alerts as JSON:
+    figure -> [value, threshold, alert])."""
+
+    conflicts_prevented_today: int
+    attempts_today: int
+    booking_fn_avg_ms: Decimal | None  # NULL: no attempts yet today
+    connections_in_use: int
+    server_connections: int
+    alerts: dict[str, list[Any]] | None  # NULL: no such venue
+
+
+_O = TypeVar("_O", bound=_Outcome)
+_T = TypeVar("_T")
+
+
 class Desk:
     """Services for one venue.  Thread-safe: share one per app."""
 
@@ -163,60 +304,69 @@ class Desk:
         self.db = db
         self.venue_id = venue_id
         self._wait = wait
-        rows = db.call(
+        rows = db.call_rows(
             "SELECT name, time_zone, default_booking_minutes FROM venues WHERE id = %(venue_id)s",
             {"venue_id": venue_id},
+            row=_VenueRow,
             what="venue",
         )
         if not rows:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
-        self.venue_name: str = rows[0]["name"]
-        self.time_zone = ZoneInfo(rows[0]["time_zone"])
-        self.default_booking_minutes: int = rows[0]["default_booking_minutes"]
+        self.venue_name: str = rows[0].name
+        self.time_zone = ZoneInfo(rows[0].time_zone)
+        self.default_booking_minutes: int = rows[0].default_booking_minutes
 
     @classmethod
     def first_venue(cls, db: Database, *, wait: Callable[[float], None] = time.sleep) -> Desk:
         """The desk for the database's first venue (the one most set-ups have)."""
-        rows = db.call("SELECT id FROM venues ORDER BY created_at, name LIMIT 1", what="venues")
+        rows = db.call_rows(
+            "SELECT id FROM venues ORDER BY created_at, name LIMIT 1", row=_IdRow, what="venues"
+        )
         if not rows:
             raise Refused("UNKNOWN_VENUE", "This database has no venue yet: load one first.")
-        return cls(db, rows[0]["id"], wait=wait)
+        return cls(db, rows[0].id, wait=wait)
 
     # --- the night ----------------------------------------------------------
 
     def current_night(self) -> date:
         """The night in progress now, else today (in the venue's zone)."""
-        rows = self._call("SELECT current_night(%(venue_id)s) AS night", {}, "current_night")
-        night: date = rows[0]["night"]
-        return night
+        (row,) = self._rows(
+            "SELECT current_night(%(venue_id)s) AS night", {}, _NightRow, "current_night"
+        )
+        return row.night
 
     def night_plan(self, night: date) -> NightPlan:
         """Everything the grid needs for one night."""
-        rows = self._call(
-            "SELECT night_plan(%(venue_id)s, %(night)s) AS plan", {"night": night}, "night_plan"
+        rows = self._rows(
+            "SELECT night_plan(%(venue_id)s, %(night)s) AS plan",
+            {"night": night},
+            _PlanRow,
+            "night_plan",
         )
-        data = rows[0]["plan"] if rows else None
+        data = rows[0].plan if rows else None
         if data is None:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
-        return parse_night_plan(data)
+        with _json_keys("night_plan"):
+            return parse_night_plan(data)
 
     def night_summary(self, night: date) -> NightSummary:
         """Bookings, covers, deposits and minimum spend by floor, and in all."""
-        rows = self._call(
+        rows = self._rows(
             "SELECT s.floor_name, s.bookings, s.covers, s.deposits, s.min_spend, "
             "(SELECT n.event_name FROM nights n WHERE n.venue_id = %(venue_id)s "
             "AND n.night = %(night)s) AS event_name "
             "FROM night_summary(%(venue_id)s, %(night)s) s",
             {"night": night},
+            _SummaryRow,
             "night_summary",
         )
         floors = [
             FloorSummary(
-                floor_name=r["floor_name"],
-                bookings=r["bookings"],
-                covers=r["covers"],
-                deposits=Decimal(r["deposits"]),
-                min_spend=Decimal(r["min_spend"]),
+                floor_name=r.floor_name,
+                bookings=r.bookings,
+                covers=r.covers,
+                deposits=r.deposits,
+                min_spend=r.min_spend,
             )
             for r in rows
         ]
@@ -226,7 +376,7 @@ class Desk:
         )
         return NightSummary(
             night=night,
-            event_name=rows[0]["event_name"] if rows else None,
+            event_name=rows[0].event_name if rows else None,
             floors=tuple(f for f in floors if f is not total),
             total=total,
         )
@@ -235,7 +385,7 @@ class Desk:
         self, night: date, starts_at: datetime, ends_at: datetime, party_size: int
     ) -> list[Suggestion]:
         """Free tables and joinable combinations for a party, best first."""
-        rows = self._call(
+        rows = self._rows(
             "SELECT * FROM desk_suggestions(%(venue_id)s, %(night)s, %(starts_at)s, "
             "%(ends_at)s, %(party_size)s)",
             {
@@ -244,24 +394,23 @@ class Desk:
                 "ends_at": self._aware(ends_at),
                 "party_size": party_size,
             },
+            _SuggestionRow,
             "desk_suggestions",
         )
-        for row in rows:
-            _refuse_unless_success(row)
+        # A request the rules refuse (closed, past, party size) has no rows.
         return [
             Suggestion(
-                rank=r["combination_id"],
-                table_ids=tuple(r["table_ids"]),
-                table_names=tuple(r["table_names"]),
-                capacity=r["total_capacity"],
-                min_spend=Decimal(r["total_min_spend"]),
-                deposit=Decimal(r["total_deposit"]),
-                is_optimal=r["is_optimal"],
-                kind=r["combination_type"],
-                includes_premium=bool(r.get("includes_premium", False)),
+                rank=r.combination_id,
+                table_ids=tuple(r.table_ids),
+                table_names=tuple(r.table_names),
+                capacity=r.total_capacity,
+                min_spend=r.total_min_spend,
+                deposit=r.total_deposit,
+                is_optimal=r.is_optimal,
+                kind=r.combination_type,
+                includes_premium=r.includes_premium,
             )
             for r in rows
-            if r.get("combination_id") is not None
         ]
 
     # --- bookings -----------------------------------------------------------
@@ -293,11 +442,12 @@ class Desk:
         attempt = 0
         while True:
             try:
-                row = self._call_one(
+                row = self._outcome(
                     "SELECT * FROM desk_book(%(venue_id)s, %(customer_id)s, %(table_ids)s::uuid[], "
                     "%(night)s, %(starts_at)s, %(ends_at)s, %(party_size)s, %(special_requests)s, "
                     "%(occasion)s, %(payment_ref)s)",
                     params,
+                    _BookedRow,
                     "desk_book",
                 )
             except Refused as refusal:
@@ -308,11 +458,7 @@ class Desk:
                     on_retry(attempt, refusal)
                 self._wait(BEING_BOOKED_DELAY_S)
                 continue
-            return BookingResult(
-                booking_id=row["booking_id"],
-                reference=row["booking_reference"],
-                deposit=Decimal(row["total_deposit"]),
-            )
+            return _booking_result(row, "desk_book")
 
     def move(
         self,
@@ -324,7 +470,7 @@ class Desk:
         party_size: int | None = None,
     ) -> None:
         """Move, resize and re-table a booking in one step, on its night."""
-        self._call_one(
+        self._outcome(
             "SELECT * FROM move_booking(%(booking_id)s, %(table_ids)s::uuid[], %(starts_at)s, "
             "%(ends_at)s, %(party_size)s)",
             {
@@ -334,18 +480,20 @@ class Desk:
                 "ends_at": self._aware(ends_at),
                 "party_size": party_size,
             },
+            _Outcome,
             "move_booking",
         )
 
     def set_status(self, booking_id: UUID, status: Status) -> Status:
         """Arrive, seat, complete, cancel or mark a no-show; the old status.
         Refused("INVALID_TRANSITION") when the booking cannot go there."""
-        row = self._call_one(
+        row = self._outcome(
             "SELECT * FROM set_booking_status(%(booking_id)s, %(status)s)",
             {"booking_id": booking_id, "status": Status(status).value},
+            _StatusRow,
             "set_booking_status",
         )
-        return Status(row["old_status"])
+        return Status(_filled(row.old_status, "old_status", "set_booking_status"))
 
     def walk_in(
         self,
@@ -354,8 +502,9 @@ class Desk:
         name: str = "Walk-in",
         minutes: int | None = None,
     ) -> BookingResult:
-        """Seat a party now on these tables, on the current night."""
-        row = self._call_one(
+        """Seat a party now on these tables, on the current night; its
+        deposit is the tables' (as a booking's)."""
+        row = self._outcome(
             "SELECT * FROM walk_in(%(venue_id)s, %(table_ids)s::uuid[], %(party_size)s, "
             "%(name)s, %(minutes)s)",
             {
@@ -364,13 +513,10 @@ class Desk:
                 "name": contacts.normalise_name(name) if name.strip() else "Walk-in",
                 "minutes": minutes,
             },
+            _BookedRow,
             "walk_in",
         )
-        return BookingResult(
-            booking_id=row["booking_id"],
-            reference=row["booking_reference"],
-            deposit=Decimal(row.get("total_deposit") or 0),
-        )
+        return _booking_result(row, "walk_in")
 
     # --- holds --------------------------------------------------------------
 
@@ -379,7 +525,7 @@ class Desk:
     ) -> HoldResult:
         """Hold tables while taking a booking; replaces this terminal's holds.
         Other desks see them as "being booked" until they expire."""
-        row = self._call_one(
+        row = self._outcome(
             "SELECT * FROM hold_tables(%(venue_id)s, %(table_ids)s::uuid[], %(night)s, "
             "%(starts_at)s, %(ends_at)s)",
             {
@@ -388,18 +534,20 @@ class Desk:
                 "starts_at": self._aware(starts_at),
                 "ends_at": self._aware(ends_at),
             },
+            _HeldRow,
             "hold_tables",
         )
         return HoldResult(
-            hold_ids=tuple(row["hold_ids"] or ()),
-            expires_at=self._local(row["expires_at"]),
+            hold_ids=tuple(_filled(row.hold_ids, "hold_ids", "hold_tables")),
+            expires_at=self._local(_filled(row.expires_at, "expires_at", "hold_tables")),
         )
 
     def release_holds(self) -> int:
         """Release every hold of this terminal; how many there were."""
-        row = self._call_one("SELECT * FROM release_holds(%(venue_id)s)", {}, "release_holds")
-        released: int = row["released"]
-        return released
+        row = self._outcome(
+            "SELECT * FROM release_holds(%(venue_id)s)", {}, _ReleasedRow, "release_holds"
+        )
+        return row.released
 
     # --- customers ----------------------------------------------------------
 
@@ -410,13 +558,13 @@ class Desk:
         query = customer_query(text)
         if query is None:
             return []
-        rows = self._call(
+        return self._rows(
             "SELECT * FROM search_customers(%(venue_id)s, %(words)s::text[], %(phone_prefix)s, "
             "%(email_prefix)s, %(limit)s)",
             {**query, "limit": limit},
+            Customer,
             "search_customers",
         )
-        return [_customer(r) for r in rows]
 
     def create_customer(
         self,
@@ -429,13 +577,14 @@ class Desk:
     ) -> Customer:
         """A new customer.  InvalidInput for unusable typing; Refused
         ("DUPLICATE_CUSTOMER") when the phone or email is someone else's."""
-        row = self._call_one(
+        row = self._outcome(
             "SELECT * FROM create_customer(%(venue_id)s, %(name)s, %(phone)s, %(email)s, "
             "%(date_of_birth)s, %(notes)s)",
             _customer_params(name, phone, email, date_of_birth, notes),
+            _CustomerRow,
             "create_customer",
         )
-        return _customer(row)
+        return _customer(row, "create_customer")
 
     def update_customer(
         self,
@@ -448,30 +597,31 @@ class Desk:
         notes: str | None,
     ) -> Customer:
         """Replace a customer's details (every field, as the form shows them)."""
-        row = self._call_one(
+        row = self._outcome(
             "SELECT * FROM update_customer(%(venue_id)s, %(customer_id)s, %(name)s, %(phone)s, "
             "%(email)s, %(date_of_birth)s, %(notes)s)",
             {
                 "customer_id": customer_id,
                 **_customer_params(name, phone, email, date_of_birth, notes),
             },
+            _CustomerRow,
             "update_customer",
         )
-        return _customer(row)
+        return _customer(row, "update_customer")
 
     def _customer_for(self, request: BookingRequest) -> UUID:
         """Match the request's guest by phone or email, or create them."""
         params = _customer_params(
             request.customer_name or "", request.phone, request.email, request.date_of_birth, None
         )
-        row = self._call_one(
+        row = self._outcome(
             "SELECT * FROM match_or_create_customer(%(venue_id)s, %(name)s, %(phone)s, "
             "%(email)s, %(date_of_birth)s)",
             params,
+            _MatchedRow,
             "match_or_create_customer",
         )
-        customer_id: UUID = row["id"]
-        return customer_id
+        return _filled(row.id, "id", "match_or_create_customer")
 
     def find_bookings(self, text: str, *, from_night: date, limit: int = 50) -> list[BookingMatch]:
         """Bookings from ``from_night`` on whose guest matches ``text`` (as
@@ -479,7 +629,7 @@ class Desk:
         query = customer_query(text)
         if query is None:
             return []
-        rows = self._call(
+        rows = self._rows(
             "SELECT * FROM find_bookings(%(venue_id)s, %(words)s::text[], %(phone_prefix)s, "
             "%(email_prefix)s, %(reference_prefix)s, %(from_night)s, %(limit)s)",
             {
@@ -488,18 +638,19 @@ class Desk:
                 "from_night": from_night,
                 "limit": limit,
             },
+            _BookingMatchRow,
             "find_bookings",
         )
         return [
             BookingMatch(
-                booking_id=r["booking_id"],
-                reference=r["reference"],
-                night=r["night"],
-                starts_at=self._local(r["starts_at"]),
-                customer_name=r["customer_name"],
-                party_size=r["party_size"],
-                status=Status(r["status"]),
-                table_names=tuple(r["table_names"] or ()),
+                booking_id=r.booking_id,
+                reference=r.reference,
+                night=r.night,
+                starts_at=self._local(r.starts_at),
+                customer_name=r.customer_name,
+                party_size=r.party_size,
+                status=Status(r.status),
+                table_names=tuple(r.table_names),
             )
             for r in rows
         ]
@@ -517,7 +668,7 @@ class Desk:
         limit: int = 500,
     ) -> list[AuditEntry]:
         """Who changed what between two instants, newest first."""
-        rows = self._call(
+        rows = self._rows(
             "SELECT * FROM audit_entries(%(venue_id)s, %(since)s, %(until)s, %(table_name)s, "
             "%(staff_name)s, %(booking_id)s, %(limit)s)",
             {
@@ -528,45 +679,37 @@ class Desk:
                 "booking_id": booking_id,
                 "limit": limit,
             },
+            AuditEntry,
             "audit_entries",
         )
-        return [
-            AuditEntry(
-                id=r["id"],
-                changed_at=self._local(r["changed_at"]),
-                table_name=r["table_name"],
-                operation=r["operation"],
-                record_id=r["record_id"],
-                staff_id=r["staff_id"],
-                staff_name=r["staff_name"],
-                terminal=r["terminal"],
-                old_values=r["old_values"],
-                new_values=r["new_values"],
-            )
-            for r in rows
-        ]
+        return [replace(r, changed_at=self._local(r.changed_at)) for r in rows]
 
     def monitoring(self) -> list[MonitoringFigure]:
         """The seed's monitoring figures for today, with their alert thresholds."""
-        rows = self._call(
-            "SELECT m.*, (SELECT jsonb_object_agg(a.figure, jsonb_build_array(a.value, "
+        rows = self._rows(
+            "SELECT m.conflicts_prevented_today, m.attempts_today, m.booking_fn_avg_ms, "
+            "m.connections_in_use, m.server_connections, "
+            "(SELECT jsonb_object_agg(a.figure, jsonb_build_array(a.value, "
             "a.threshold, a.alert)) FROM monitoring_alerts(%(venue_id)s) a) AS alerts "
             "FROM monitoring_figures m WHERE m.venue_id = %(venue_id)s",
             {},
+            _MonitoringRow,
             "monitoring",
         )
         if not rows:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
-        return monitoring_figures(rows[0])
+        with _json_keys("monitoring_alerts"):
+            return monitoring_figures(rows[0])
 
     # --- plumbing -----------------------------------------------------------
 
-    def _call(self, query: str, params: Mapping[str, Any], what: str) -> list[Row]:
-        return self.db.call(query, {"venue_id": self.venue_id, **params}, what=what)
+    def _rows(self, query: str, params: Mapping[str, Any], row: type[D], what: str) -> list[D]:
+        """The rows of ``query`` (run for this venue) as ``row``s, by column name."""
+        return self.db.call_rows(query, {"venue_id": self.venue_id, **params}, row=row, what=what)
 
-    def _call_one(self, query: str, params: Mapping[str, Any], what: str) -> Row:
-        """One row of an engine function; Refused when it says success=false."""
-        rows = self._call(query, params, what)
+    def _outcome(self, query: str, params: Mapping[str, Any], row: type[_O], what: str) -> _O:
+        """The one row of an engine function; Refused when it says success=false."""
+        rows = self._rows(query, params, row, what)
         if not rows:
             raise RuntimeError(f"{what} returned no row")
         _refuse_unless_success(rows[0])
@@ -584,9 +727,39 @@ class Desk:
 # --- parsing ------------------------------------------------------------------
 
 
-def _refuse_unless_success(row: Row) -> None:
-    if row.get("success") is False:
-        raise Refused(row.get("error_code") or "REFUSED", row.get("error_message") or "Refused.")
+def _refuse_unless_success(row: _Outcome) -> None:
+    if not row.success:
+        raise Refused(row.error_code or "REFUSED", row.error_message or "Refused.")
+
+
+def _filled(value: _T | None, column: str, what: str) -> _T:
+    """A column the engine always fills when it succeeds."""
+    if value is None:
+        log.error("database call %s succeeded with %s NULL", what, column)
+        raise RuntimeError(f"{what} succeeded with {column} NULL")
+    return value
+
+
+def _booking_result(row: _BookedRow, what: str) -> BookingResult:
+    return BookingResult(
+        booking_id=_filled(row.booking_id, "booking_id", what),
+        reference=_filled(row.booking_reference, "booking_reference", what),
+        deposit=_filled(row.total_deposit, "total_deposit", what),
+    )
+
+
+@contextmanager
+def _json_keys(what: str) -> Iterator[None]:
+    """A key missing from ``what``'s JSON result: ColumnMismatch naming it,
+    logged as a bug (as ``Database`` does for a missing column)."""
+    try:
+        yield
+    except ZoneInfoNotFoundError:
+        raise
+    except KeyError as missing:
+        error = ColumnMismatch(what, missing=[str(missing.args[0])], item="key")
+        log.error("database call %s failed: %s", what, error)
+        raise error from missing
 
 
 def _blank_to_none(text: str | None) -> str | None:
@@ -610,14 +783,14 @@ def _customer_params(
     }
 
 
-def _customer(row: Row) -> Customer:
+def _customer(row: _CustomerRow, what: str) -> Customer:
     return Customer(
-        id=row["id"],
-        name=row["name"],
-        phone=row["phone"],
-        email=row["email"],
-        date_of_birth=row["date_of_birth"],
-        notes=row["notes"],
+        id=_filled(row.id, "id", what),
+        name=_filled(row.name, "name", what),
+        phone=row.phone,
+        email=row.email,
+        date_of_birth=row.date_of_birth,
+        notes=row.notes,
     )
 
 
@@ -644,7 +817,13 @@ def _reference_prefix(text: str) -> str | None:
 
 
 def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
-    """The engine's night_plan JSON as a NightPlan (instants in its zone)."""
+    """The engine's night_plan JSON as a NightPlan (instants in its zone).
+
+    Every key the engine sends is read with ``[...]``: one missing or
+    renamed raises KeyError naming it.  Only values may be null, where the
+    engine says so (event name, opening hours when closed, a guest's
+    contacts, occasion, requests, payment).
+    """
     zone = ZoneInfo(data["time_zone"])
 
     def at(text: str) -> datetime:
@@ -659,13 +838,13 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
         time_zone=data["time_zone"],
         night=date.fromisoformat(data["night"]),
         is_closed=bool(data["is_closed"]),
-        event_name=data.get("event_name"),
-        opens_at=maybe_at(data.get("opens_at")),
-        closes_at=maybe_at(data.get("closes_at")),
+        event_name=data["event_name"],
+        opens_at=maybe_at(data["opens_at"]),
+        closes_at=maybe_at(data["closes_at"]),
         default_booking_minutes=int(data["default_booking_minutes"]),
         floors=tuple(
             Floor(id=UUID(f["id"]), name=f["name"], sort_order=int(f["sort_order"]))
-            for f in data.get("floors") or ()
+            for f in data["floors"]
         ),
         tables=tuple(
             TableRow(
@@ -678,29 +857,29 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                 is_premium=bool(t["is_premium"]),
                 grid_order=int(t["grid_order"]),
             )
-            for t in data.get("tables") or ()
+            for t in data["tables"]
         ),
         bookings=tuple(
             Booking(
                 id=UUID(b["id"]),
                 reference=b["reference"],
-                table_ids=_uuids(b.get("table_ids")),
+                table_ids=_uuids(b["table_ids"]),
                 starts_at=at(b["starts_at"]),
                 ends_at=at(b["ends_at"]),
                 party_size=int(b["party_size"]),
                 status=Status(b["status"]),
                 customer_id=UUID(b["customer_id"]),
                 customer_name=b["customer_name"],
-                customer_phone=b.get("customer_phone"),
-                customer_email=b.get("customer_email"),
+                customer_phone=b["customer_phone"],
+                customer_email=b["customer_email"],
                 deposit=_money(b["deposit"]),
                 min_spend=_money(b["min_spend"]),
                 source=b["source"],
-                occasion=b.get("occasion"),
-                special_requests=b.get("special_requests"),
-                payment_ref=b.get("payment_ref"),
+                occasion=b["occasion"],
+                special_requests=b["special_requests"],
+                payment_ref=b["payment_ref"],
             )
-            for b in data.get("bookings") or ()
+            for b in data["bookings"]
         ),
         holds=tuple(
             Hold(
@@ -711,32 +890,37 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                 terminal=h["terminal"],
                 expires_at=at(h["expires_at"]),
             )
-            for h in data.get("holds") or ()
+            for h in data["holds"]
         ),
     )
 
 
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
+def _money(value: str | int | float | Decimal) -> Decimal:
+    """Money as the engine sends it in JSON (a string; never null)."""
+    return Decimal(str(value))
 
 
-def _uuids(values: Iterable[str] | None) -> tuple[UUID, ...]:
-    return tuple(UUID(v) for v in values or ())
+def _uuids(values: Iterable[str]) -> tuple[UUID, ...]:
+    return tuple(UUID(v) for v in values)
 
 
-def monitoring_figures(row: Row) -> list[MonitoringFigure]:
-    """The monitoring_figures row (with its alerts as JSON) as figures."""
-    alerts: Mapping[str, list[Any]] = row.get("alerts") or {}
+def monitoring_figures(row: _MonitoringRow) -> list[MonitoringFigure]:
+    """The monitoring row (with its alerts as JSON) as figures.  A figure
+    with an alert takes value and threshold from ``alerts``, which has
+    every alert (KeyError naming a missing one); a NULL value (no attempts
+    yet today) reads as 0."""
+    alerts: Mapping[str, list[Any]] = row.alerts or {}
     figures = []
     for name, label, unit, alert_name in MONITORING:
-        value, threshold, alert = row.get(name), None, False
-        if alert_name and alert_name in alerts:
+        if alert_name is None:
+            value, threshold, alert = getattr(row, name), None, False
+        else:
             value, threshold, alert = alerts[alert_name]
         figures.append(
             MonitoringFigure(
                 name=name,
                 label=label,
-                value=_money(value),
+                value=Decimal(0) if value is None else Decimal(str(value)),
                 unit=unit,
                 threshold=None if threshold is None else Decimal(str(threshold)),
                 alert=bool(alert),
