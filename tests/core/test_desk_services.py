@@ -371,6 +371,20 @@ def test_walk_in_seats_a_party_now(desk: Desk, demo_conn: Conn) -> None:
     assert caught.value.code == "TABLE_UNAVAILABLE"
 
 
+def test_walk_in_reports_the_tables_deposit(desk: Desk, demo_conn: Conn) -> None:
+    """walk_in returns total_deposit by name (it was always reported as 0)."""
+    night = _open_now(demo_conn)
+    demo_conn.execute("DELETE FROM bookings WHERE night = %s", [night])
+    booth = table_id(demo_conn, "Booth 1")
+    (table,) = [t for t in desk.night_plan(night).tables if t.id == booth]
+    assert table.deposit > 0
+    result = desk.walk_in([booth], 3, minutes=60)
+    stored = scalar(
+        demo_conn, "SELECT total_deposit FROM bookings WHERE id = %s", [result.booking_id]
+    )
+    assert result.deposit == stored == table.deposit
+
+
 # --- holds ---------------------------------------------------------------------------
 
 
