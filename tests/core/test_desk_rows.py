@@ -7,12 +7,13 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from frontdesk import plan
 from frontdesk.database import ColumnMismatch, Database, StaffContext
 from frontdesk.desk import Desk, parse_night_plan
 from tests.core.desk_helpers import (
@@ -165,18 +166,29 @@ def plan_json(demo_conn: Conn) -> dict[str, Any]:
     return value
 
 
-def _objects(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The JSON's objects: the plan itself and the first of each of its lists."""
-    lists = ("floors", "tables", "bookings", "holds")
-    return {"plan": data, **{name: data[name][0] for name in lists}}
+#: The plan's objects and the types they become: every field is a key the desk reads.
+_READ = {
+    "plan": plan.NightPlan,
+    "floors": plan.Floor,
+    "tables": plan.TableRow,
+    "bookings": plan.Booking,
+    "holds": plan.Hold,
+}
 
 
-def test_every_key_the_engine_sends_is_required(plan_json: dict[str, Any]) -> None:
+def _object(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """The plan itself, or the first object of one of its lists."""
+    value: dict[str, Any] = data if where == "plan" else data[where][0]
+    return value
+
+
+def test_every_key_the_desk_reads_is_required(plan_json: dict[str, Any]) -> None:
     parse_night_plan(plan_json)
-    for where, keys in _objects(plan_json).items():
-        for key in keys:
+    for where, kind in _READ.items():
+        for key in (f.name for f in fields(kind)):
+            assert key in _object(plan_json, where), (where, key)
             broken = copy.deepcopy(plan_json)
-            del _objects(broken)[where][key]
+            del _object(broken, where)[key]
             with pytest.raises(KeyError) as caught:
                 parse_night_plan(broken)
             assert caught.value.args == (key,), (where, key)
@@ -189,8 +201,8 @@ def test_values_the_engine_may_leave_null_stay_null(plan_json: dict[str, Any]) -
     booking = data["bookings"][0]
     for key in ("customer_phone", "customer_email", "occasion", "special_requests", "payment_ref"):
         booking[key] = None
-    plan = parse_night_plan(data)
-    assert (plan.event_name, plan.opens_at, plan.closes_at) == (None, None, None)
-    (b,) = plan.bookings
+    parsed = parse_night_plan(data)
+    assert (parsed.event_name, parsed.opens_at, parsed.closes_at) == (None, None, None)
+    (b,) = parsed.bookings
     assert (b.customer_phone, b.customer_email, b.occasion, b.special_requests) == (None,) * 4
     assert b.payment_ref is None
