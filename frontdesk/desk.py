@@ -842,6 +842,15 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
         opens_at=maybe_at(data["opens_at"]),
         closes_at=maybe_at(data["closes_at"]),
         default_booking_minutes=int(data["default_booking_minutes"]),
+        currency=data["currency"],
+        phone_country=data["phone_country"],
+        reference_prefix=data["reference_prefix"],
+        min_party_size=int(data["min_party_size"]),
+        max_party_size=int(data["max_party_size"]),
+        status_transitions={
+            Status(status): tuple(Status(s) for s in nexts)
+            for status, nexts in data["status_transitions"].items()
+        },
         floors=tuple(
             Floor(id=UUID(f["id"]), name=f["name"], sort_order=int(f["sort_order"]))
             for f in data["floors"]

@@ -1,7 +1,10 @@
 """Bring a database to the current schema, and load the demo venue.
 
-The SQL lives in ``sql/`` (one file per migration); Alembic orders the files
-and records which have run.  Used by ``frontdesk db upgrade`` and at start-up.
+Schema migrations live in ``sql/migrations/`` (one file per step, never
+edited once released); Alembic orders them and records which have run.  The
+engine's functions, triggers, views and grants live in ``sql/engine/`` and
+are re-applied in the same transaction whenever one changes
+(``frontdesk.engine_sql``).  Used by ``frontdesk db upgrade`` and at start-up.
 """
 
 from __future__ import annotations
@@ -44,12 +47,12 @@ def _config() -> Config:
 
 
 def run_sql_file(name: str) -> None:
-    """Run one file of ``sql/`` inside the current migration's transaction.
+    """Run one file of ``sql/migrations/`` inside the current migration's transaction.
 
     The raw driver connection runs it so that neither SQLAlchemy nor psycopg
     reads ``:name`` or ``%`` in the SQL as parameters.
     """
-    sql = (SQL_DIR / name).read_text(encoding="utf-8")
+    sql = (SQL_DIR / "migrations" / name).read_text(encoding="utf-8")
     driver_conn = op.get_bind().connection.driver_connection
     assert isinstance(driver_conn, psycopg.Connection)
     driver_conn.execute(sql.encode())

@@ -7,6 +7,7 @@ venue's zone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -34,17 +35,6 @@ class Status(StrEnum):
 
 
 #: Where each status may go next (the engine enforces the same).
-NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
-    Status.PENDING: (Status.CONFIRMED, Status.ARRIVED, Status.CANCELLED, Status.NO_SHOW),
-    Status.CONFIRMED: (Status.ARRIVED, Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
-    Status.ARRIVED: (Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
-    Status.SEATED: (Status.COMPLETED,),
-    Status.COMPLETED: (),
-    Status.CANCELLED: (),
-    Status.NO_SHOW: (),
-}
-
-
 @dataclass(frozen=True)
 class Floor:
     id: UUID
@@ -116,10 +106,22 @@ class NightPlan:
     opens_at: datetime | None
     closes_at: datetime | None
     default_booking_minutes: int
+    #: The venue's policy, as the engine reads it (never a constant here).
+    currency: str
+    phone_country: str
+    reference_prefix: str
+    min_party_size: int
+    max_party_size: int
+    #: The engine's allowed status changes: status -> what it may become.
+    status_transitions: Mapping[Status, tuple[Status, ...]]
     floors: tuple[Floor, ...]
     tables: tuple[TableRow, ...]
     bookings: tuple[Booking, ...]
     holds: tuple[Hold, ...]
+
+    def next_statuses(self, status: Status) -> tuple[Status, ...]:
+        """What a booking in this status may become, as the engine allows."""
+        return self.status_transitions.get(status, ())
 
 
 @dataclass(frozen=True)

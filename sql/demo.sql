@@ -32,7 +32,7 @@ BEGIN
 
     INSERT INTO venues (id, name, time_zone, default_booking_minutes, hold_minutes)
     VALUES (v_id, 'The Backroom Leeds', 'Europe/London', 150, 10);
-    today := (now() AT TIME ZONE 'Europe/London')::date;
+    today := (private.fd_now() AT TIME ZONE 'Europe/London')::date;
 
     -- Wednesday to Saturday, into the small hours.
     INSERT INTO opening_hours (venue_id, weekday, opens, closes) VALUES
@@ -113,7 +113,7 @@ BEGIN
     -- Bookings on the open nights of the next two weeks: an early and a late
     -- sitting on most booths, busier at the weekend.
     FOR d IN SELECT g::date FROM generate_series(today, today + 14, interval '1 day') g LOOP
-        span := fd_night_span(v_id, d);
+        span := private.fd_night_span(v_id, d);
         CONTINUE WHEN span IS NULL;
         FOR t IN SELECT * FROM venue_tables WHERE venue_id = v_id ORDER BY grid_order LOOP
             FOR slot IN 0..1 LOOP

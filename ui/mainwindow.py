@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.desk import BookingMatch, BookingResult, Desk
 from frontdesk.listener import ListenerState
-from frontdesk.plan import NEXT_STATUSES, Change, NightPlan, Status
+from frontdesk.plan import Change, NightPlan, Status
 from ui import text, theme
 from ui.actions import BookingActions
 from ui.bars import LiveIndicator, OfflineBanner, SummaryBar
@@ -348,12 +348,17 @@ class MainWindow(QMainWindow):
     def _status_wanted(self, status: Status) -> None:
         booking_id = self.grid.selected_booking_id()
         booking = self.model.booking(booking_id) if booking_id else None
-        if booking is None or status not in NEXT_STATUSES[booking.status]:
+        if booking is None or status not in self._next_statuses(booking.status):
             return
         if status is Status.CANCELLED:
             self._confirm_cancel(booking.id, booking.customer_name)
             return
         self.booking_actions.set_status(booking.id, status)
+
+    def _next_statuses(self, status: Status) -> tuple[Status, ...]:
+        """What the engine allows a booking in this status to become."""
+        plan = self.model.plan
+        return plan.next_statuses(status) if plan is not None else ()
 
     def _confirm_cancel(self, booking_id: UUID, name: str) -> None:
         self._cancel_target = booking_id
@@ -531,7 +536,7 @@ class MainWindow(QMainWindow):
         booking_id = self.grid.selected_booking_id()
         booking = self.model.booking(booking_id) if booking_id else None
         for status, action in self.status_actions.items():
-            allowed = booking is not None and status in NEXT_STATUSES[booking.status]
+            allowed = booking is not None and status in self._next_statuses(booking.status)
             action.setEnabled(online and allowed)
         self.act_open.setEnabled(booking is not None)
         open_night = bool(self.model.slots)

@@ -100,14 +100,14 @@ def live_changes(conn: Conn, night: date) -> list[Callable[[], object]]:
     def another_desk_on_the_phone() -> object:
         return conn.execute(
             "SELECT * FROM hold_tables(%s, ARRAY[%s]::uuid[], %s, "
-            "fd_night_instant(%s, %s, '23:30'), fd_night_instant(%s, %s, '02:00'))",
+            "private.fd_night_instant(%s, %s, '23:30'), private.fd_night_instant(%s, %s, '02:00'))",
             [VENUE, table("Booth 14"), night, VENUE, night, VENUE, night],
         )
 
     def an_arrival() -> object:
         row = conn.execute(
             "SELECT id FROM bookings WHERE venue_id = %s AND night = %s "
-            "AND status = 'confirmed' AND starts_at > fd_night_instant(%s, %s, '23:00') "
+            "AND status = 'confirmed' AND starts_at > private.fd_night_instant(%s, %s, '23:00') "
             "ORDER BY starts_at LIMIT 1",
             [VENUE, night, VENUE, night],
         ).fetchone()

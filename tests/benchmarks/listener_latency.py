@@ -73,10 +73,10 @@ def _slots(url: str, count: int) -> list[tuple[date, datetime, datetime, uuid.UU
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             """
-            SELECT g::date, lower(fd_night_span(%(v)s, g::date)), t.id
+            SELECT g::date, lower(private.fd_night_span(%(v)s, g::date)), t.id
               FROM generate_series(current_date + 21, current_date + 150, interval '1 day') g
              CROSS JOIN venue_tables t
-             WHERE t.venue_id = %(v)s AND fd_night_span(%(v)s, g::date) IS NOT NULL
+             WHERE t.venue_id = %(v)s AND private.fd_night_span(%(v)s, g::date) IS NOT NULL
              ORDER BY 1, t.grid_order
             """,
             {"v": VENUE},

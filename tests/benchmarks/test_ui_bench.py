@@ -60,8 +60,9 @@ def big_venue(url: str) -> tuple[Any, date]:
                        'BR-' || to_char(%(n)s::date, 'YYMMDD') || '-'
                              || translate(upper(substr(md5(booking_id::text), 1, 6)), '01', 'AB'),
                        %(c)s, %(n)s,
-                       fd_night_instant(%(v)s, %(n)s, '21:00') + s * interval '75 minutes',
-                       fd_night_instant(%(v)s, %(n)s, '21:00') + (s + 1) * interval '75 minutes',
+                       private.fd_night_instant(%(v)s, %(n)s, '21:00') + s * interval '75 minutes',
+                       private.fd_night_instant(%(v)s, %(n)s, '21:00')
+                           + (s + 1) * interval '75 minutes',
                        2, 'confirmed', 20, 100
                   FROM sittings
                 """,

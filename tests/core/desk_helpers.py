@@ -59,7 +59,7 @@ def quiet_friday(conn: Conn) -> date:
 def at(conn: Conn, night: date, hhmm: str) -> datetime:
     """The instant of a local time on a night (after midnight belongs to it)."""
     instant: datetime = scalar(
-        conn, "SELECT fd_night_instant(%s, %s, %s::time)", [VENUE, night, hhmm]
+        conn, "SELECT private.fd_night_instant(%s, %s, %s::time)", [VENUE, night, hhmm]
     )
     return instant
 
@@ -112,8 +112,8 @@ def _insert_booking(
         SELECT %(v)s,
                'BR-' || to_char(%(n)s::date, 'YYMMDD') || '-'
                      || translate(upper(substr(md5(gen_random_uuid()::text), 1, 6)), '01', 'AB'),
-               %(c)s, %(n)s, fd_night_instant(%(v)s, %(n)s, %(s)s::time),
-               fd_night_instant(%(v)s, %(n)s, %(e)s::time), %(p)s, %(st)s,
+               %(c)s, %(n)s, private.fd_night_instant(%(v)s, %(n)s, %(s)s::time),
+               private.fd_night_instant(%(v)s, %(n)s, %(e)s::time), %(p)s, %(st)s,
                (SELECT sum(deposit) FROM venue_tables
                  WHERE venue_id = %(v)s AND name = ANY (%(t)s)),
                (SELECT sum(min_spend) FROM venue_tables

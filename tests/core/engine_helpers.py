@@ -141,7 +141,9 @@ def night_ahead(venue: Venue, days: int = 14) -> date:
 
 def instant(conn: Conn, venue: Venue, night: date, local: str) -> datetime:
     """fd_night_instant: a local time on a night, after midnight when before opening."""
-    row = _one(conn, "SELECT fd_night_instant(%s, %s, %s::time) AS at", [venue.id, night, local])
+    row = _one(
+        conn, "SELECT private.fd_night_instant(%s, %s, %s::time) AS at", [venue.id, night, local]
+    )
     at: datetime = _pick(row, "at")
     return at
 

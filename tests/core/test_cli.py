@@ -150,7 +150,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     # migrations before it must not stay applied either.
     broken_sql = tmp_path / "sql"
     shutil.copytree(migrations.SQL_DIR, broken_sql)
-    newest = sorted(broken_sql.glob("0*.sql"))[-1]
+    newest = sorted((broken_sql / "migrations").glob("0*.sql"))[-1]
     newest.write_text(newest.read_text() + "\nSELECT no_such_function();\n")
     with pg.fresh_database(admin_url, "template1") as url:
         monkeypatch.setattr(migrations, "SQL_DIR", broken_sql)
@@ -164,6 +164,25 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
         monkeypatch.undo()
         migrations.upgrade(url)  # the real migrations still apply afterwards
         assert migrations.current_revision(url) == migrations.head_revision()
+
+
+def test_a_failing_engine_file_leaves_the_database_as_it_was(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An engine file that fails at its end, on an upgrade that re-applies the
+    # engine: the engine dropped before it must come back with the rollback.
+    broken_sql = tmp_path / "sql"
+    shutil.copytree(migrations.SQL_DIR, broken_sql)
+    last = sorted((broken_sql / "engine").glob("*.sql"))[-1]
+    last.write_text(last.read_text() + "\nSELECT no_such_function();\n")
+    monkeypatch.setattr(migrations, "SQL_DIR", broken_sql)
+    with pytest.raises(SetupProblem, match="no_such_function"):
+        migrations.upgrade(db_url)
+    with psycopg.connect(db_url) as conn:
+        functions = conn.execute(
+            "SELECT count(*) FROM pg_proc WHERE proname = 'create_booking_atomic'"
+        ).fetchone()
+    assert functions == (1,)
 
 
 def test_help_describes_each_command() -> None:

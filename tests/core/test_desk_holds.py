@@ -182,7 +182,7 @@ def test_a_desk_on_the_phone_blocks_holds_at_other_desks(demo_conn: Conn, desk2:
     """The session-level phone lock (acquire_booking_lock) also keeps holds off."""
     night = quiet_friday(demo_conn)
     booth = table_id(demo_conn, "Booth 3")
-    key = scalar(demo_conn, "SELECT fd_lock_key(%s, %s)", [booth, night])
+    key = scalar(demo_conn, "SELECT private.fd_lock_key(%s, %s)", [booth, night])
     demo_conn.execute("SELECT pg_advisory_lock(1, %s)", [key])
     try:
         as_desk(demo_conn, "DESK-1")

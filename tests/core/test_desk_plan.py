@@ -54,6 +54,15 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
         opens_at=_instant(data["opens_at"]),
         closes_at=_instant(data["closes_at"]),
         default_booking_minutes=data["default_booking_minutes"],
+        currency=data["currency"],
+        phone_country=data["phone_country"],
+        reference_prefix=data["reference_prefix"],
+        min_party_size=data["min_party_size"],
+        max_party_size=data["max_party_size"],
+        status_transitions={
+            plan.Status(k): tuple(plan.Status(x) for x in v)
+            for k, v in data["status_transitions"].items()
+        },
         floors=tuple(plan.Floor(UUID(f["id"]), f["name"], f["sort_order"]) for f in data["floors"]),
         tables=tuple(
             plan.TableRow(
@@ -201,7 +210,8 @@ def test_tables_carry_the_nights_prices_as_the_engine_charges_them(demo_conn: Co
     plain = {t["name"]: t for t in _plan(demo_conn, friday)["tables"]}["Booth 3"]
     charged = one(
         demo_conn,
-        "SELECT deposit::text, min_spend::text FROM fd_tables_price(%s, %s, ARRAY[%s]::uuid[])",
+        "SELECT deposit::text, min_spend::text"
+        " FROM private.fd_tables_price(%s, %s, ARRAY[%s]::uuid[])",
         [VENUE, saturday, table_id(demo_conn, "Booth 3")],
     )
     assert (booth["deposit"], booth["min_spend"]) == charged == ("50.00", "187.50")

@@ -5,11 +5,31 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from frontdesk.plan import NEXT_STATUSES, Status
+from frontdesk.desk import parse_night_plan
+from frontdesk.plan import Status
 from tests.core.desk_helpers import Conn, counts, insert_booking, one, quiet_friday, scalar
 
+#: The product's rule: pending -> confirmed -> arrived -> seated -> completed;
+#: cancelled and no-show from the open states (pending, confirmed, arrived).
+NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
+    Status.PENDING: (Status.CONFIRMED, Status.ARRIVED, Status.CANCELLED, Status.NO_SHOW),
+    Status.CONFIRMED: (Status.ARRIVED, Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
+    Status.ARRIVED: (Status.SEATED, Status.CANCELLED, Status.NO_SHOW),
+    Status.SEATED: (Status.COMPLETED,),
+    Status.COMPLETED: (),
+    Status.CANCELLED: (),
+    Status.NO_SHOW: (),
+}
 ALLOWED = [(a, b) for a, nexts in NEXT_STATUSES.items() for b in nexts]
 REFUSED = [(a, b) for a in Status for b in Status if b not in NEXT_STATUSES[a]]
+
+
+def test_the_night_plan_sends_the_engines_transitions(demo_conn: Conn) -> None:
+    # The app offers what the night plan says; the engine enforces the same table.
+    night = quiet_friday(demo_conn)
+    data = scalar(demo_conn, "SELECT night_plan(id, %s) FROM venues LIMIT 1", [night])
+    plan = parse_night_plan(data)
+    assert {s: plan.next_statuses(s) for s in Status} == NEXT_STATUSES
 
 
 def _status(conn: Conn, booking: object) -> str:

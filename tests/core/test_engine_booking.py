@@ -260,7 +260,7 @@ def test_current_night_is_yesterday_while_last_night_runs(conn: Conn, venue: Ven
 def test_tonight_stays_bookable_after_it_started(conn: Conn) -> None:
     allday = make_venue(conn, name="All day", opens="00:00", closes="00:00")
     span = conn.execute(
-        "SELECT lower(s) AS lo, upper(s) AS hi FROM fd_night_span(%s, %s) s",
+        "SELECT lower(s) AS lo, upper(s) AS hi FROM private.fd_night_span(%s, %s) s",
         [allday.id, allday.today],
     ).fetchone()
     assert span is not None
@@ -283,7 +283,7 @@ def test_walk_ins_sit_now_on_the_current_night(conn: Conn) -> None:
         assert REFERENCE.match(row["booking_reference"])
     expect = conn.execute(
         "SELECT date_trunc('minute', now()) AS s, "
-        "upper(fd_night_span(%s, current_night(%s))) AS close",
+        "upper(private.fd_night_span(%s, current_night(%s))) AS close",
         [allday.id, allday.id],
     ).fetchone()
     assert expect is not None
@@ -382,8 +382,8 @@ def test_check_table_availability(conn: Conn, venue: Venue) -> None:
     assert not free(uuid.uuid4(), "23:00", "01:00")
     conn.execute(
         "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) "
-        "VALUES (%s, %s, %s, tstzrange(fd_night_instant(%s, %s, '01:00'), "
-        "fd_night_instant(%s, %s, '02:00')), 'DESK-2', now() + interval '5 minutes')",
+        "VALUES (%s, %s, %s, tstzrange(private.fd_night_instant(%s, %s, '01:00'), "
+        "private.fd_night_instant(%s, %s, '02:00')), 'DESK-2', now() + interval '5 minutes')",
         [venue.id, t3, night, venue.id, night, venue.id, night],
     )
     assert not free(t3, "00:00", "01:30")

@@ -95,8 +95,8 @@ def _held_elsewhere(conn: Conn, v: Venue) -> dict[str, Any]:
     night = night_ahead(v)
     conn.execute(
         "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) "
-        "VALUES (%s, %s, %s, tstzrange(fd_night_instant(%s, %s, '23:30'), "
-        "fd_night_instant(%s, %s, '00:30')), 'DESK-2', now() + interval '10 minutes')",
+        "VALUES (%s, %s, %s, tstzrange(private.fd_night_instant(%s, %s, '23:30'), "
+        "private.fd_night_instant(%s, %s, '00:30')), 'DESK-2', now() + interval '10 minutes')",
         [v.id, v.tables["T2"], night, v.id, night, v.id, night],
     )
     return {}

@@ -73,7 +73,7 @@ def test_a_friday_booking_past_midnight_ends_on_saturday(conn: Conn, venue: Venu
 def test_spring_forward_night(conn: Conn, venue: Venue) -> None:
     night = SPRING_FORWARD
     _bookable(venue, night)
-    span = conn.execute("SELECT fd_night_span(%s, %s) AS s", [venue.id, night]).fetchone()
+    span = conn.execute("SELECT private.fd_night_span(%s, %s) AS s", [venue.id, night]).fetchone()
     assert span is not None
     assert span["s"].upper - span["s"].lower == timedelta(hours=6)  # 21:00 GMT to 04:00 BST
     # 00:30 GMT to 02:30 BST: two hours on the clock, one real hour
@@ -101,7 +101,7 @@ def test_spring_forward_night(conn: Conn, venue: Venue) -> None:
 def test_fall_back_night(conn: Conn, venue: Venue) -> None:
     night = FALL_BACK
     _bookable(venue, night)
-    span = conn.execute("SELECT fd_night_span(%s, %s) AS s", [venue.id, night]).fetchone()
+    span = conn.execute("SELECT private.fd_night_span(%s, %s) AS s", [venue.id, night]).fetchone()
     assert span is not None
     assert span["s"].upper - span["s"].lower == timedelta(hours=8)  # 21:00 BST to 04:00 GMT
     # 00:30 BST to 01:30 (the later, GMT one): two real hours

@@ -20,8 +20,8 @@ INSERT = """
     INSERT INTO bookings (id, venue_id, reference, customer_id, night, starts_at, ends_at,
                           party_size)
     VALUES (%(id)s, %(venue)s, %(ref)s, %(customer)s, %(night)s,
-            fd_night_instant(%(venue)s, %(night)s, %(start)s::time),
-            fd_night_instant(%(venue)s, %(night)s, %(end)s::time), %(party)s)
+            private.fd_night_instant(%(venue)s, %(night)s, %(start)s::time),
+            private.fd_night_instant(%(venue)s, %(night)s, %(end)s::time), %(party)s)
 """
 
 

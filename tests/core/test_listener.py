@@ -58,8 +58,12 @@ def start_listener(demo_db_url: str) -> Iterator[Start]:
     def start(**kw: object) -> tuple[Listener, Inbox]:
         inbox = Inbox()
         listener = Listener(
-            demo_db_url, VENUE, on_changes=inbox.on_changes, on_state=inbox.on_state, **kw
-        )  # type: ignore[arg-type]
+            demo_db_url,
+            VENUE,
+            on_changes=inbox.on_changes,
+            on_state=inbox.on_state,
+            **kw,  # type: ignore[arg-type]
+        )
         started.append(listener)
         listener.start()
         inbox.wait_for("live", lambda: listener.state is ListenerState.LIVE)

@@ -82,7 +82,8 @@ def _a_booking(conn: psycopg.Connection[tuple[object, ...]], start: str, end: st
                'BR-' || to_char(n, 'YYMMDD') || '-'
                      || translate(upper(substr(md5(random()::text), 1, 6)), '01', 'AB'),
                (SELECT id FROM customers WHERE venue_id = %(v)s LIMIT 1), n,
-               fd_night_instant(%(v)s, n, %(s)s), fd_night_instant(%(v)s, n, %(e)s), 2
+               private.fd_night_instant(%(v)s, n, %(s)s),
+               private.fd_night_instant(%(v)s, n, %(e)s), 2
           FROM (SELECT min(night) + 28 AS n FROM nights
                  WHERE venue_id = %(v)s AND event_name = 'La Fiesta') AS f
         RETURNING id::text
@@ -123,9 +124,11 @@ def test_times_after_midnight_belong_to_the_night(
     demo_conn: psycopg.Connection[tuple[object, ...]],
 ) -> None:
     row = demo_conn.execute(
-        "SELECT fd_night_instant(%(v)s, '2026-12-04', '23:00') AT TIME ZONE 'Europe/London', "
-        "       fd_night_instant(%(v)s, '2026-12-04', '02:00') AT TIME ZONE 'Europe/London', "
-        "       fd_night_span(%(v)s, '2026-12-04')",
+        "SELECT private.fd_night_instant(%(v)s, '2026-12-04', '23:00')"
+        "         AT TIME ZONE 'Europe/London', "
+        "       private.fd_night_instant(%(v)s, '2026-12-04', '02:00')"
+        "         AT TIME ZONE 'Europe/London', "
+        "       private.fd_night_span(%(v)s, '2026-12-04')",
         {"v": DEMO_VENUE_ID},
     ).fetchone()
     assert row is not None

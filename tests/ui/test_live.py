@@ -99,8 +99,9 @@ def test_another_desk_on_the_phone_shows_as_being_booked(
     table = free_booth(conn, friday, "23:00", "01:00")
     conn.execute("SELECT set_config('frontdesk.terminal', 'DESK-2', false)")
     conn.execute(
-        "SELECT * FROM hold_tables(%s, ARRAY[%s]::uuid[], %s, fd_night_instant(%s, %s, '23:00'), "
-        "fd_night_instant(%s, %s, '01:00'))",
+        "SELECT * FROM hold_tables(%s, ARRAY[%s]::uuid[], %s,"
+        " private.fd_night_instant(%s, %s, '23:00'), "
+        "private.fd_night_instant(%s, %s, '01:00'))",
         [DEMO_VENUE_ID, table, friday, DEMO_VENUE_ID, friday, DEMO_VENUE_ID, friday],
     )
     qtbot.waitUntil(lambda: len(window.model.hold_blocks()) == 1, timeout=10_000)

@@ -1,0 +1,284 @@
+-- Writing a booking: the booking core behind create_booking_atomic (the
+-- seed's contract: the website and phone), desk_book and walk_in.  Checks
+-- every rule up front (cheap, no locks), then takes the tables' locks for
+-- the night in key order, checks availability again under them, and writes
+-- the guest and the booking in the caller's transaction.  Refusals come back
+-- as (false, code, message) and write nothing but the attempt counter.
+
+-- Every booking call, success or refusal, with its reason and duration:
+-- the monitoring figures come from booking_attempts.
+CREATE OR REPLACE FUNCTION private.fd_record_attempt(p_venue_id uuid, p_source text,
+                                                     p_success boolean, p_code text,
+                                                     p_started timestamptz) RETURNS void
+    LANGUAGE sql
+AS $$
+    INSERT INTO public.booking_attempts (venue_id, success, error_code, duration_ms, source)
+    VALUES (p_venue_id, p_success, p_code,
+            extract(epoch FROM clock_timestamp() - p_started) * 1000, p_source)
+$$;
+
+-- 'BR-261204-K7QX2M': the venue's prefix, the night, then six characters
+-- nobody misreads.
+CREATE OR REPLACE FUNCTION private.fd_new_reference(p_prefix text, p_night date) RETURNS text
+    LANGUAGE sql VOLATILE
+    RETURN p_prefix || '-' || to_char(p_night, 'YYMMDD') || '-'
+           || (SELECT string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+                                        1 + floor(random() * 32)::integer, 1), '')
+                 FROM generate_series(1, 6));
+
+-- The refusal for an error raised while writing, or NULL to re-raise it.
+-- An exclusion violation means someone booked the table in a way our lock
+-- did not see (plain SQL, REPEATABLE READ); a check violation is one of the
+-- triggers' rules, its code in DETAIL.
+CREATE OR REPLACE FUNCTION private.fd_write_refusal(p_sqlstate text, p_message text,
+                                                    p_detail text, p_venue_id uuid,
+                                                    p_table_ids uuid[], p_period tstzrange,
+                                                    p_exclude_booking_id uuid)
+    RETURNS private.fd_refusal
+    LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    IF p_sqlstate = '23P01' THEN
+        RETURN coalesce(
+            private.fd_availability_refusal(p_venue_id, p_table_ids, p_period,
+                                            p_exclude_booking_id),
+            private.fd_refuse('TABLE_UNAVAILABLE',  -- a snapshot too old to see who
+                format('%s was booked by someone else at the same moment.',
+                       private.fd_name_list(ARRAY(SELECT t.name FROM public.venue_tables t
+                                                   WHERE t.id = ANY (p_table_ids)
+                                                   ORDER BY t.grid_order, t.name), 'or'))));
+    END IF;
+    IF p_sqlstate = '23514'
+       AND p_detail IN ('PAST_DATE', 'TOO_FAR_AHEAD', 'PARTY_SIZE', 'OVER_CAPACITY', 'UNDER_AGE',
+                        'INVALID_TIME', 'UNKNOWN_TABLE', 'UNKNOWN_VENUE', 'VENUE_CLOSED',
+                        'OUTSIDE_HOURS') THEN
+        RETURN private.fd_refuse(p_detail, p_message);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- The booking core.  Does not count the attempt: fd_book does.
+CREATE OR REPLACE FUNCTION private.fd_book_try(p_venue_id uuid, p_customer_id uuid, p_email text,
+                                               p_phone text, p_name text, p_date_of_birth date,
+                                               p_table_ids uuid[], p_night date,
+                                               p_starts_at timestamptz, p_ends_at timestamptz,
+                                               p_party_size integer, p_special_requests text,
+                                               p_occasion text, p_payment_ref text,
+                                               p_source text, p_status text,
+                                               OUT r_ok boolean, OUT r_code text,
+                                               OUT r_message text, OUT r_booking_id uuid,
+                                               OUT r_reference text, OUT r_deposit numeric)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    tables     uuid[] := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
+    v_terminal text := private.fd_current_terminal();
+    refusal    private.fd_refusal;
+    cust       record;
+    saved      record;
+    price      record;
+    prefix     text;
+    v_period   tstzrange;
+    names      text[];
+    new_id     uuid := gen_random_uuid();
+    err_state  text;
+    err_text   text;
+    err_detail text;
+BEGIN
+    r_ok := false;
+    refusal := private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
+                                          p_party_size);
+    IF refusal.code IS NULL THEN
+        refusal := private.fd_tables_refusal(p_venue_id, tables, p_party_size);
+    END IF;
+    IF refusal.code IS NULL THEN
+        cust := private.fd_find_customer(p_venue_id, p_customer_id, p_name, p_phone, p_email,
+                                         p_date_of_birth, p_source = 'walk_in');
+        refusal := coalesce(cust.refusal,
+                            private.fd_age_refusal(p_venue_id, p_night, cust.date_of_birth));
+    END IF;
+    IF refusal.code IS NULL THEN  -- a table visibly taken needs no turn in the queue to say so
+        v_period := tstzrange(p_starts_at, p_ends_at, '[)');
+        refusal := private.fd_availability_refusal(p_venue_id, tables, v_period, NULL);
+    END IF;
+    IF refusal.code IS NOT NULL THEN
+        r_code := refusal.code; r_message := refusal.message;
+        RETURN;
+    END IF;
+
+    -- Take turns with other bookings of these tables tonight.  A desk on the
+    -- phone about one of them answers at once, without waiting.
+    IF NOT private.fd_lock_tables(tables, p_night) THEN
+        SELECT array_agg(t.name ORDER BY t.grid_order, t.name) INTO names
+          FROM public.venue_tables t WHERE t.id = ANY (tables);
+        r_code := 'TABLE_BEING_BOOKED';
+        r_message := format('%s is being booked at another desk; try again in a moment.',
+                            private.fd_name_list(names, 'or'));
+        RETURN;
+    END IF;
+    -- Again, in a statement of its own, so that it reads what committed while we waited.
+    refusal := private.fd_availability_refusal(p_venue_id, tables, v_period, NULL);
+    IF refusal.code IS NOT NULL THEN
+        r_code := refusal.code; r_message := refusal.message;
+        RETURN;
+    END IF;
+
+    price := private.fd_tables_price(p_venue_id, p_night, tables);
+    SELECT v.reference_prefix INTO prefix FROM public.venues v WHERE v.id = p_venue_id;
+    BEGIN
+        saved := private.fd_save_customer(p_venue_id, cust.customer_id, cust.name, cust.phone,
+                                          cust.email, cust.date_of_birth);
+        LOOP  -- a reference already taken (1 in 10^9 a night) just draws again
+            r_reference := private.fd_new_reference(prefix, p_night);
+            INSERT INTO public.bookings (id, venue_id, reference, customer_id, night, starts_at,
+                                         ends_at, party_size, status, source, total_deposit,
+                                         total_min_spend, special_requests, occasion,
+                                         stripe_payment_intent_id, created_by, terminal)
+            VALUES (new_id, p_venue_id, r_reference, saved.customer_id, p_night,
+                    p_starts_at, p_ends_at, p_party_size, p_status, p_source,
+                    price.deposit, price.min_spend, p_special_requests, p_occasion, p_payment_ref,
+                    private.fd_current_staff_id(), v_terminal)
+            ON CONFLICT (reference) DO NOTHING;
+            EXIT WHEN FOUND;
+        END LOOP;
+        INSERT INTO public.booking_tables (booking_id, table_id)
+        SELECT new_id, t FROM unnest(tables) AS t;
+        -- The desk's own holds on these tables have served their purpose.
+        DELETE FROM public.holds h
+         WHERE h.venue_id = p_venue_id AND h.night = p_night
+           AND h.table_id = ANY (tables) AND h.terminal = v_terminal;
+    EXCEPTION WHEN exclusion_violation OR check_violation THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL;
+        refusal := private.fd_write_refusal(err_state, err_text, err_detail, p_venue_id, tables,
+                                            v_period, NULL);
+        IF refusal.code IS NULL THEN
+            RAISE;
+        END IF;
+        r_code := refusal.code; r_message := refusal.message; r_reference := NULL;
+        RETURN;
+    END;
+    r_ok := true;
+    r_booking_id := new_id;
+    r_deposit := price.deposit;
+END
+$$;
+
+-- The core with its attempt counted, whatever the outcome.
+CREATE OR REPLACE FUNCTION private.fd_book(p_venue_id uuid, p_customer_id uuid, p_email text,
+                                           p_phone text, p_name text, p_date_of_birth date,
+                                           p_table_ids uuid[], p_night date,
+                                           p_starts_at timestamptz, p_ends_at timestamptz,
+                                           p_party_size integer, p_special_requests text,
+                                           p_occasion text, p_payment_ref text,
+                                           p_source text, p_status text,
+                                           OUT r_ok boolean, OUT r_code text, OUT r_message text,
+                                           OUT r_booking_id uuid, OUT r_reference text,
+                                           OUT r_deposit numeric)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+BEGIN
+    p_source := coalesce(p_source, 'desk');
+    IF p_source NOT IN ('desk', 'phone', 'web', 'walk_in') THEN
+        -- a caller's bug, not a refusal a host could act on
+        RAISE EXCEPTION 'unknown booking source "%"', p_source
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit
+      FROM private.fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name,
+                               p_date_of_birth, p_table_ids, p_night, p_starts_at, p_ends_at,
+                               p_party_size, p_special_requests, p_occasion, p_payment_ref,
+                               p_source, p_status);
+    PERFORM private.fd_record_attempt(p_venue_id, p_source, r_ok, r_code, started);
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- The public booking functions.  Thin: they turn their arguments into the
+-- core's and its answer into their columns.
+
+-- The seed's contract: the website's and the phone's booking, in local
+-- times under the night rule ('23:00'–'02:00' on a Friday ends on
+-- Saturday).  The source is 'phone' when a desk calls it (frontdesk.terminal
+-- is set) and 'web' otherwise.
+CREATE OR REPLACE FUNCTION public.create_booking_atomic(venue_id uuid, customer_email text,
+                                                        customer_phone text, customer_name text,
+                                                        table_ids uuid[], booking_date date,
+                                                        start_time time, end_time time,
+                                                        party_size integer,
+                                                        customer_id uuid DEFAULT NULL,
+                                                        special_requests text DEFAULT NULL,
+                                                        occasion text DEFAULT NULL,
+                                                        stripe_payment_intent_id text DEFAULT NULL)
+    RETURNS TABLE (booking_id uuid, booking_reference text, total_deposit numeric,
+                   success boolean, error_message text, error_code text)
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT b.r_booking_id, b.r_reference, b.r_deposit, b.r_ok, b.r_message, b.r_code
+      FROM private.fd_book(
+               create_booking_atomic.venue_id, create_booking_atomic.customer_id,
+               customer_email, customer_phone, customer_name, NULL,
+               create_booking_atomic.table_ids, booking_date,
+               private.fd_night_instant(create_booking_atomic.venue_id, booking_date, start_time),
+               private.fd_night_instant(create_booking_atomic.venue_id, booking_date, end_time),
+               create_booking_atomic.party_size, create_booking_atomic.special_requests,
+               create_booking_atomic.occasion, stripe_payment_intent_id,
+               CASE WHEN private.fd_current_terminal() IS NULL THEN 'web' ELSE 'phone' END,
+               'confirmed') AS b
+$$;
+
+-- The desk's booking, in instants (exact on clock-change nights): for the
+-- customer the desk chose (customer_id), or for the guest it typed (name,
+-- phone, email, date of birth), matched or created in the same transaction
+-- as the booking by the same matcher as the website's.
+CREATE OR REPLACE FUNCTION public.desk_book(venue_id uuid, customer_id uuid, table_ids uuid[],
+                                            night date, starts_at timestamptz,
+                                            ends_at timestamptz, party_size integer,
+                                            special_requests text DEFAULT NULL,
+                                            occasion text DEFAULT NULL,
+                                            payment_ref text DEFAULT NULL,
+                                            source text DEFAULT 'desk',
+                                            customer_name text DEFAULT NULL,
+                                            customer_phone text DEFAULT NULL,
+                                            customer_email text DEFAULT NULL,
+                                            customer_date_of_birth date DEFAULT NULL)
+    RETURNS TABLE (success boolean, error_code text, error_message text,
+                   booking_id uuid, booking_reference text, total_deposit numeric)
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit
+      FROM private.fd_book(desk_book.venue_id, desk_book.customer_id, customer_email,
+                           customer_phone, customer_name, customer_date_of_birth,
+                           desk_book.table_ids, desk_book.night, desk_book.starts_at,
+                           desk_book.ends_at, desk_book.party_size, desk_book.special_requests,
+                           desk_book.occasion, desk_book.payment_ref, desk_book.source,
+                           'confirmed') AS b
+$$;
+
+-- A party at the door: seated now (to the minute) on the night in
+-- progress, for the given minutes or the venue's usual length, cut at
+-- closing time.  'Walk-in' parties share the venue's Walk-in customer;
+-- a named party gets a customer of its own, without contact details.
+CREATE OR REPLACE FUNCTION public.walk_in(venue_id uuid, table_ids uuid[], party_size integer,
+                                          customer_name text DEFAULT 'Walk-in',
+                                          minutes integer DEFAULT NULL)
+    RETURNS TABLE (success boolean, error_code text, error_message text,
+                   booking_id uuid, booking_reference text, total_deposit numeric)
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit
+      FROM (SELECT private.fd_current_night(walk_in.venue_id) AS night,
+                   date_trunc('minute', private.fd_now()) AS starts_at) AS n
+      LEFT JOIN venues v ON v.id = walk_in.venue_id
+     CROSS JOIN LATERAL private.fd_book(
+                   walk_in.venue_id, NULL, NULL, NULL,
+                   coalesce(nullif(btrim(walk_in.customer_name), ''), 'Walk-in'), NULL,
+                   walk_in.table_ids, n.night, n.starts_at,
+                   least(n.starts_at + make_interval(mins => coalesce(walk_in.minutes,
+                                                                      v.default_booking_minutes)),
+                         upper(private.fd_night_span(v.id, n.night))),
+                   walk_in.party_size, NULL, NULL, NULL, 'walk_in', 'seated') AS b
+$$;

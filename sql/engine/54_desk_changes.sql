@@ -1,0 +1,184 @@
+-- Changing a booking at the desk: move, resize and re-table in one step
+-- (move_booking), and status changes along the allowed transitions
+-- (set_booking_status; the transitions are 12_statuses.sql's).
+
+-- Other tables, other times, another party size, in one step on the same
+-- night, with the same rules as booking.
+CREATE OR REPLACE FUNCTION private.fd_move_try(p_booking_id uuid, p_table_ids uuid[],
+                                               p_starts_at timestamptz, p_ends_at timestamptz,
+                                               p_party_size integer,
+                                               OUT r_ok boolean, OUT r_code text,
+                                               OUT r_message text, OUT r_venue_id uuid)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    b          public.bookings%ROWTYPE;
+    old_tables uuid[];
+    tables     uuid[];
+    starts     timestamptz;
+    ends       timestamptz;
+    party      integer;
+    v_period   tstzrange;
+    refusal    private.fd_refusal;
+    err_state  text;
+    err_text   text;
+    err_detail text;
+BEGIN
+    r_ok := false;
+    FOR i IN 1..2 LOOP  -- 1: check without locks; 2: again under the locks, for real
+        IF i = 1 THEN
+            SELECT * INTO b FROM public.bookings WHERE id = p_booking_id;
+        ELSE
+            -- Old and new tables, so that nothing changes under us; in key
+            -- order before the row lock, as every booking path takes them.
+            IF NOT private.fd_lock_tables(old_tables || tables, b.night) THEN
+                r_code := 'TABLE_BEING_BOOKED';
+                r_message := format('%s is being booked at another desk; try again in a moment.',
+                                    private.fd_name_list(ARRAY(
+                                        SELECT t.name FROM public.venue_tables t
+                                         WHERE t.id = ANY (old_tables || tables)
+                                         ORDER BY t.grid_order, t.name), 'or'));
+                RETURN;
+            END IF;
+            SELECT * INTO b FROM public.bookings WHERE id = p_booking_id FOR UPDATE;
+        END IF;
+        IF NOT FOUND THEN
+            r_code := 'UNKNOWN_BOOKING'; r_message := 'There is no such booking.';
+            RETURN;
+        END IF;
+        r_venue_id := b.venue_id;
+        IF NOT private.fd_status_is_open(b.status) THEN
+            r_code := 'INVALID_TRANSITION';
+            r_message := format('Booking %s is %s; it cannot be moved.', b.reference,
+                                private.fd_status_words(b.status));
+            RETURN;
+        END IF;
+        old_tables := ARRAY(SELECT bt.table_id FROM public.booking_tables bt
+                             WHERE bt.booking_id = b.id ORDER BY 1);
+        tables := CASE WHEN p_table_ids IS NULL THEN old_tables
+                       ELSE ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t) END;
+        starts := coalesce(p_starts_at, b.starts_at);
+        ends := coalesce(p_ends_at, b.ends_at);
+        party := coalesce(p_party_size, b.party_size);
+        refusal := coalesce(private.fd_booking_refusal(b.venue_id, b.night, starts, ends, party),
+                            private.fd_tables_refusal(b.venue_id, tables, party),
+                            private.fd_age_refusal(b.venue_id, b.night,
+                                                   (SELECT c.date_of_birth FROM public.customers c
+                                                     WHERE c.id = b.customer_id)));
+        IF refusal.code IS NULL THEN
+            v_period := tstzrange(starts, ends, '[)');
+            refusal := private.fd_availability_refusal(b.venue_id, tables, v_period, b.id);
+        END IF;
+        IF refusal.code IS NOT NULL THEN
+            r_code := refusal.code; r_message := refusal.message;
+            RETURN;
+        END IF;
+    END LOOP;
+
+    BEGIN
+        -- Leave the old tables first: keeping them through the time change
+        -- could collide with someone else's booking we are not staying for.
+        DELETE FROM public.booking_tables bt
+         WHERE bt.booking_id = b.id AND bt.table_id <> ALL (tables);
+        UPDATE public.bookings
+           SET starts_at = starts, ends_at = ends, party_size = party, updated_at = now(),
+               -- a new table set commits to its minimum spend; the deposit
+               -- stays what the guest was asked for
+               total_min_spend = CASE WHEN tables = old_tables THEN total_min_spend
+                                      ELSE (private.fd_tables_price(b.venue_id, b.night,
+                                                                    tables)).min_spend END
+         WHERE id = b.id;
+        INSERT INTO public.booking_tables (booking_id, table_id)
+        SELECT b.id, t FROM unnest(tables) AS t WHERE t <> ALL (old_tables);
+        DELETE FROM public.holds h
+         WHERE h.venue_id = b.venue_id AND h.night = b.night AND h.table_id = ANY (tables)
+           AND h.terminal = private.fd_current_terminal();
+    EXCEPTION WHEN exclusion_violation OR check_violation THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL;
+        refusal := private.fd_write_refusal(err_state, err_text, err_detail, b.venue_id, tables,
+                                            v_period, b.id);
+        IF refusal.code IS NULL THEN
+            RAISE;
+        END IF;
+        r_code := refusal.code; r_message := refusal.message;
+        RETURN;
+    END;
+    r_ok := true;
+END
+$$;
+
+-- Move, resize and re-table in one step, on the booking's night.  NULL
+-- arguments keep what the booking has.  Cancelled, no-show and completed
+-- bookings stay where they are (INVALID_TRANSITION).
+CREATE OR REPLACE FUNCTION public.move_booking(booking_id uuid, table_ids uuid[],
+                                               starts_at timestamptz, ends_at timestamptz,
+                                               party_size integer DEFAULT NULL)
+    RETURNS TABLE (success boolean, error_code text, error_message text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+    m       record;
+BEGIN
+    m := private.fd_move_try($1, $2, $3, $4, $5);
+    PERFORM private.fd_record_attempt(m.r_venue_id, 'move', m.r_ok, m.r_code, started);
+    RETURN QUERY SELECT m.r_ok, m.r_code, m.r_message;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.set_booking_status(booking_id uuid, status text)
+    RETURNS TABLE (success boolean, error_code text, error_message text, old_status text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    p_booking ALIAS FOR $1;
+    p_status  ALIAS FOR $2;
+    b         bookings%ROWTYPE;
+    tids      uuid[];
+BEGIN
+    SELECT * INTO b FROM bookings WHERE id = p_booking;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
+        RETURN;
+    END IF;
+
+    -- The booking's tables on its night, in key order, before the row lock
+    -- (the order every booking path takes them in).  A desk on the phone
+    -- about one of the tables does not block a change to this booking.
+    SELECT array_agg(bt.table_id) INTO tids FROM booking_tables bt WHERE bt.booking_id = p_booking;
+    IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night) THEN
+        PERFORM private.fd_lock_tables_turn(tids, b.night);
+    END IF;
+    SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+    IF NOT FOUND THEN  -- deleted meanwhile
+        RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
+        RETURN;
+    END IF;
+
+    IF p_status IS NULL
+       OR NOT EXISTS (SELECT 1 FROM private.fd_statuses() s WHERE s.status = p_status) THEN
+        RETURN QUERY SELECT false, 'INVALID_TRANSITION',
+            format('There is no status "%s".', p_status), b.status;
+        RETURN;
+    END IF;
+    IF b.status = p_status THEN
+        RETURN QUERY SELECT false, 'INVALID_TRANSITION',
+            format('Booking %s is already %s.', b.reference, private.fd_status_words(b.status)),
+            b.status;
+        RETURN;
+    END IF;
+    IF NOT private.fd_status_may_become(b.status, p_status) THEN
+        RETURN QUERY SELECT false, 'INVALID_TRANSITION',
+            format('Booking %s is %s; it can''t be marked %s.', b.reference,
+                   private.fd_status_words(b.status), private.fd_status_words(p_status)),
+            b.status;
+        RETURN;
+    END IF;
+
+    -- Every allowed transition keeps or frees the tables (none re-activates),
+    -- so no overlap can arise; booking_tables.is_active follows by trigger.
+    UPDATE bookings SET status = p_status, updated_at = now() WHERE id = p_booking;
+    RETURN QUERY SELECT true, NULL::text, NULL::text, b.status;
+END
+$$;

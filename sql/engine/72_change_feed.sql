@@ -1,0 +1,183 @@
+-- The change feed behind live updates.  Triggers append to change_outbox
+-- inside the writing transaction (no NOTIFY there: NOTIFY takes a
+-- cluster-wide lock at commit and would serialise every booking).  One
+-- relay, elected among running apps, moves committed rows into change_feed,
+-- so that feed ids increase in commit order, and notifies each venue's
+-- channel once per batch with the last id.  Listeners read
+-- change_summary_since(venue, last id they saw).
+
+-- bookings: booked (insert), moved (time or night), status, updated
+-- (anything else), deleted.  A move to another night is told on both nights.
+CREATE OR REPLACE FUNCTION private.fd_outbox_bookings() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    tids uuid[];
+    k    text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        -- its tables follow as 'tables' rows
+        INSERT INTO public.change_outbox (venue_id, night, booking_id, kind)
+        VALUES (NEW.venue_id, NEW.night, NEW.id, 'booked');
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(array_agg(bt.table_id), '{}') INTO tids
+      FROM public.booking_tables bt WHERE bt.booking_id = coalesce(NEW.id, OLD.id);
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+        VALUES (OLD.venue_id, OLD.night, tids, OLD.id, 'deleted');
+        RETURN NULL;
+    END IF;
+    k := CASE WHEN OLD.night IS DISTINCT FROM NEW.night OR OLD.starts_at IS DISTINCT FROM NEW.starts_at
+                   OR OLD.ends_at IS DISTINCT FROM NEW.ends_at THEN 'moved'
+              WHEN OLD.status IS DISTINCT FROM NEW.status THEN 'status'
+              ELSE 'updated' END;
+    INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+    VALUES (NEW.venue_id, NEW.night, tids, NEW.id, k);
+    IF OLD.night IS DISTINCT FROM NEW.night THEN
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+        VALUES (OLD.venue_id, OLD.night, tids, NEW.id, k);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER bookings_outbox
+    AFTER INSERT OR DELETE ON public.bookings
+    FOR EACH ROW EXECUTE FUNCTION private.fd_outbox_bookings();
+CREATE OR REPLACE TRIGGER bookings_outbox_update
+    AFTER UPDATE ON public.bookings
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION private.fd_outbox_bookings();
+
+-- booking_tables: a table joins or leaves a booking ('tables').  Their
+-- re-syncs on a move or status change are told by the booking's row.
+CREATE OR REPLACE FUNCTION private.fd_outbox_booking_tables() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+        VALUES (OLD.venue_id, OLD.night, ARRAY[OLD.table_id], OLD.booking_id, 'tables');
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+        VALUES (NEW.venue_id, NEW.night, ARRAY[NEW.table_id], NEW.booking_id, 'tables');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER booking_tables_outbox
+    AFTER INSERT OR DELETE ON public.booking_tables
+    FOR EACH ROW EXECUTE FUNCTION private.fd_outbox_booking_tables();
+CREATE OR REPLACE TRIGGER booking_tables_outbox_update
+    AFTER UPDATE ON public.booking_tables
+    FOR EACH ROW
+    WHEN (OLD.table_id IS DISTINCT FROM NEW.table_id
+          OR OLD.booking_id IS DISTINCT FROM NEW.booking_id)
+    EXECUTE FUNCTION private.fd_outbox_booking_tables();
+
+-- holds: 'hold' when placed or changed, 'released' when gone (released,
+-- replaced, consumed by a booking, or swept after expiry).
+CREATE OR REPLACE FUNCTION private.fd_outbox_holds() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, hold_id, kind)
+        VALUES (OLD.venue_id, OLD.night, ARRAY[OLD.table_id], OLD.id, 'released');
+    ELSE
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, hold_id, kind)
+        VALUES (NEW.venue_id, NEW.night, ARRAY[NEW.table_id], NEW.id, 'hold');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER holds_outbox
+    AFTER INSERT OR UPDATE OR DELETE ON public.holds
+    FOR EACH ROW EXECUTE FUNCTION private.fd_outbox_holds();
+
+-- Move committed outbox rows into the feed, oldest first, and notify each
+-- venue once.  Call from exactly one relay (elected by
+-- pg_try_advisory_lock(3, 0) on its listener connection), in its own short
+-- transaction; NOTIFY goes out when that commits.  Relays also serialise on
+-- (3, 1) here, so feed ids stay in commit order even if two ever run.
+-- Also trims feed rows older than a day.  Returns how many rows moved.
+CREATE OR REPLACE FUNCTION public.relay_changes(p_limit integer DEFAULT 1000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    moved    integer;
+    venues_  uuid[];
+    last_ids bigint[];
+    i        integer;
+BEGIN
+    PERFORM pg_advisory_xact_lock(3, 1);
+    WITH taken AS (
+        DELETE FROM change_outbox o
+         WHERE o.id IN (SELECT id FROM change_outbox ORDER BY id
+                         LIMIT greatest(coalesce(p_limit, 1000), 1)
+                           FOR UPDATE SKIP LOCKED)
+        RETURNING o.*
+    ), fed AS (
+        INSERT INTO change_feed (venue_id, night, table_ids, booking_id, hold_id, kind, happened_at)
+        SELECT venue_id, night, table_ids, booking_id, hold_id, kind, happened_at
+          FROM taken ORDER BY id
+        RETURNING id, venue_id
+    ), per_venue AS (
+        SELECT venue_id, max(id) AS last_id, count(*) AS n FROM fed GROUP BY venue_id
+    )
+    SELECT coalesce(sum(n), 0), array_agg(venue_id ORDER BY venue_id), array_agg(last_id ORDER BY venue_id)
+      INTO moved, venues_, last_ids
+      FROM per_venue;
+    FOR i IN 1 .. coalesce(cardinality(venues_), 0) LOOP
+        PERFORM pg_notify(v.channel, jsonb_build_object('last_id', last_ids[i])::text)
+           FROM venues v WHERE v.id = venues_[i];
+    END LOOP;
+    -- Trim the feed a little at a time, oldest first, through its key.
+    IF (SELECT f.happened_at FROM change_feed f ORDER BY f.id LIMIT 1) < now() - interval '1 day' THEN
+        DELETE FROM change_feed f
+         WHERE f.id IN (SELECT x.id FROM (SELECT id, happened_at FROM change_feed ORDER BY id LIMIT 1000) x
+                         WHERE x.happened_at < now() - interval '1 day');
+    END IF;
+    RETURN moved;
+END
+$$;
+
+-- The same page of the feed, merged per night: what a desk needs to repaint
+-- (which tables, which bookings, what happened) and the last id it covers.
+-- A listener reads this, not the rows: on a busy night each booking makes
+-- several feed rows and every desk reads them all, so merging here spares
+-- each desk the rows and the work.  rows_read says whether the page was
+-- full; nights may be NULL for a row with none (its id still counts).
+CREATE OR REPLACE FUNCTION public.change_summary_since(venue_id uuid, after_id bigint, lim integer DEFAULT 5000)
+    RETURNS TABLE (last_id bigint, night date, table_ids uuid[], booking_ids uuid[],
+                   kinds text[], rows_read integer)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    WITH page AS (
+        SELECT f.id, f.night, f.table_ids, f.booking_id, f.kind
+          FROM change_feed f
+         WHERE f.venue_id = $1 AND f.id > coalesce($2, 0)
+         ORDER BY f.id
+         LIMIT greatest(coalesce($3, 5000), 0)
+    )
+    SELECT max(p.id), p.night,
+           coalesce((SELECT array_agg(DISTINCT t)
+                       FROM page q, unnest(q.table_ids) AS t
+                      WHERE q.night IS NOT DISTINCT FROM p.night), '{}'),
+           coalesce(array_agg(DISTINCT p.booking_id) FILTER (WHERE p.booking_id IS NOT NULL), '{}'),
+           array_agg(DISTINCT p.kind),
+           count(*)::integer
+      FROM page p
+     GROUP BY p.night
+     ORDER BY p.night
+$$;
+
+-- The venue's latest feed id (0 if none): where a new listener starts.
+CREATE OR REPLACE FUNCTION public.change_feed_head(venue_id uuid) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT coalesce(max(f.id), 0) FROM change_feed f WHERE f.venue_id = $1
+$$;
