@@ -170,6 +170,7 @@ class _VenueRow:
     name: str
     time_zone: str
     default_booking_minutes: int
+    phone_country: str
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,8 @@ class Desk:
         self.venue_id = venue_id
         self._wait = wait
         rows = db.call_rows(
-            "SELECT name, time_zone, default_booking_minutes FROM venues WHERE id = %(venue_id)s",
+            "SELECT name, time_zone, default_booking_minutes, phone_country"
+            " FROM venues WHERE id = %(venue_id)s",
             {"venue_id": venue_id},
             row=_VenueRow,
             what="venue",
@@ -315,6 +317,8 @@ class Desk:
         self.venue_name: str = rows[0].name
         self.time_zone = ZoneInfo(rows[0].time_zone)
         self.default_booking_minutes: int = rows[0].default_booking_minutes
+        #: Phones typed without a country code are read in this country.
+        self.phone_country: str = rows[0].phone_country
 
     @classmethod
     def first_venue(cls, db: Database, *, wait: Callable[[float], None] = time.sleep) -> Desk:
@@ -555,7 +559,7 @@ class Desk:
         """Customers whose name has a word starting with ``text`` (every word
         typed must match), or whose phone or email starts with it.  Phones
         may be typed as dialled ("0770 09"). Empty text finds nobody."""
-        query = customer_query(text)
+        query = customer_query(text, self.phone_country)
         if query is None:
             return []
         return self._rows(
@@ -580,7 +584,7 @@ class Desk:
         row = self._outcome(
             "SELECT * FROM create_customer(%(venue_id)s, %(name)s, %(phone)s, %(email)s, "
             "%(date_of_birth)s, %(notes)s)",
-            _customer_params(name, phone, email, date_of_birth, notes),
+            _customer_params(name, phone, email, date_of_birth, notes, self.phone_country),
             _CustomerRow,
             "create_customer",
         )
@@ -602,7 +606,7 @@ class Desk:
             "%(email)s, %(date_of_birth)s, %(notes)s)",
             {
                 "customer_id": customer_id,
-                **_customer_params(name, phone, email, date_of_birth, notes),
+                **_customer_params(name, phone, email, date_of_birth, notes, self.phone_country),
             },
             _CustomerRow,
             "update_customer",
@@ -612,7 +616,12 @@ class Desk:
     def _customer_for(self, request: BookingRequest) -> UUID:
         """Match the request's guest by phone or email, or create them."""
         params = _customer_params(
-            request.customer_name or "", request.phone, request.email, request.date_of_birth, None
+            request.customer_name or "",
+            request.phone,
+            request.email,
+            request.date_of_birth,
+            None,
+            self.phone_country,
         )
         row = self._outcome(
             "SELECT * FROM match_or_create_customer(%(venue_id)s, %(name)s, %(phone)s, "
@@ -626,7 +635,7 @@ class Desk:
     def find_bookings(self, text: str, *, from_night: date, limit: int = 50) -> list[BookingMatch]:
         """Bookings from ``from_night`` on whose guest matches ``text`` (as
         ``search_customers``) or whose reference starts with it."""
-        query = customer_query(text)
+        query = customer_query(text, self.phone_country)
         if query is None:
             return []
         rows = self._rows(
@@ -773,10 +782,11 @@ def _customer_params(
     email: str | None,
     date_of_birth: date | None,
     notes: str | None,
+    region: str,
 ) -> dict[str, Any]:
     return {
         "name": contacts.normalise_name(name),
-        "phone": contacts.normalise_phone(phone),
+        "phone": contacts.normalise_phone(phone, region),
         "email": contacts.normalise_email(email),
         "date_of_birth": date_of_birth,
         "notes": _blank_to_none(notes),
@@ -794,7 +804,7 @@ def _customer(row: _CustomerRow, what: str) -> Customer:
     )
 
 
-def customer_query(text: str) -> dict[str, Any] | None:
+def customer_query(text: str, region: str = contacts.DEFAULT_REGION) -> dict[str, Any] | None:
     """What a search box's text means: name words, and the phone or email
     prefix it could be.  None when there is nothing to search for."""
     typed = " ".join(text.split())
@@ -806,7 +816,7 @@ def customer_query(text: str) -> dict[str, Any] | None:
     words = [] if phone_like or "@" in typed else lowered.split(" ")
     return {
         "words": words or None,
-        "phone_prefix": contacts.national_prefix_to_e164(typed) if phone_like else None,
+        "phone_prefix": contacts.national_prefix_to_e164(typed, region) if phone_like else None,
         "email_prefix": lowered.replace(" ", "") if "@" in typed or len(words) == 1 else None,
     }
 

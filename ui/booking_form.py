@@ -223,6 +223,7 @@ class WhenBox(QGroupBox):
         starts_at, ends_at = self.span()
         self._slots = slots
         self._default_minutes = plan.default_booking_minutes
+        self.party.setRange(plan.min_party_size, plan.max_party_size)  # the venue's policy
         if plan.is_closed:
             self.event_name.setText(f"Closed — {plan.event_name}" if plan.event_name else "Closed")
         else:

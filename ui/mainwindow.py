@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         bar.addSeparator()
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Find a guest or a BR- reference")
+        self.search.setPlaceholderText("Find a guest or a booking reference")
         self.search.setToolTip("Name, phone, email or booking reference; Enter to search")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(380)
@@ -319,6 +319,8 @@ class MainWindow(QMainWindow):
         )
 
     def _plan_loaded(self, plan: NightPlan) -> None:
+        text.use_venue(plan.currency, plan.phone_country)
+        self.search.setPlaceholderText(f"Find a guest or a {plan.reference_prefix}- reference")
         self.activity.set_plan(plan)
         selected = self.grid.selected_booking_id()
         if self._pending_select is not None:
@@ -441,7 +443,12 @@ class MainWindow(QMainWindow):
         plan = self.model.plan
         if plan is None or not self.connectivity.online:
             return None
-        dialog = WalkInDialog(plan.tables, self, table_id=self.grid.current_table_id())
+        dialog = WalkInDialog(
+            plan.tables,
+            self,
+            table_id=self.grid.current_table_id(),
+            party_limits=(plan.min_party_size, plan.max_party_size),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.walk_in_wanted.connect(self.booking_actions.walk_in)
         dialog.open()

@@ -11,7 +11,28 @@ import phonenumbers
 
 from frontdesk.plan import Booking, Hold, Status
 
-CURRENCY = "£"
+#: Symbols of the currencies a venue may price in; others show their code.
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
+
+
+class _Venue:
+    """The venue's currency and phone country, for every text on screen.
+
+    One venue per app: the window sets them from the night plan
+    (``use_venue``) when it loads one; until then, the demo venue's."""
+
+    currency = "GBP"
+    phone_country = "GB"
+
+
+def use_venue(currency: str, phone_country: str) -> None:
+    _Venue.currency = currency
+    _Venue.phone_country = phone_country
+
+
+def currency_symbol() -> str:
+    return CURRENCY_SYMBOLS.get(_Venue.currency, _Venue.currency + " ")
+
 
 #: A short mark beside each status, so that status never rests on colour alone.
 STATUS_MARKS: dict[Status, str] = {
@@ -26,14 +47,16 @@ STATUS_MARKS: dict[Status, str] = {
 
 
 def money(amount: Decimal) -> str:
-    """£25, £1,250, £12.50."""
+    """£25, £1,250, £12.50 (in the venue's currency)."""
+    symbol = currency_symbol()
     if amount == amount.to_integral_value():
-        return f"{CURRENCY}{amount:,.0f}"
-    return f"{CURRENCY}{amount:,.2f}"
+        return f"{symbol}{amount:,.0f}"
+    return f"{symbol}{amount:,.2f}"
 
 
 def phone(e164: str | None) -> str:
-    """+447700900123 as 07700 900123 (UK numbers as dialled here), others international."""
+    """+447700900123 as 07700 900123 where the venue is (numbers of its country as
+    dialled there), others international."""
     if not e164:
         return ""
     try:
@@ -42,7 +65,7 @@ def phone(e164: str | None) -> str:
         return e164
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
-        if phonenumbers.region_code_for_number(number) == "GB"
+        if phonenumbers.region_code_for_number(number) == _Venue.phone_country
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     formatted: str = phonenumbers.format_number(number, style)

@@ -29,7 +29,9 @@ class WalkInDialog(QDialog):
         parent: QWidget | None = None,
         *,
         table_id: UUID | None = None,
+        party_limits: tuple[int, int] = (1, 50),
     ) -> None:
+        """``party_limits``: the venue's smallest and largest party."""
         super().__init__(parent)
         self.setWindowTitle("Walk-in")
         self.setMinimumWidth(460)
@@ -40,7 +42,7 @@ class WalkInDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         self.party = QSpinBox(self)
-        self.party.setRange(1, 50)
+        self.party.setRange(*party_limits)
         self.party.setValue(2)
         self.party.setSuffix(" guests")
         self.table = QComboBox(self)

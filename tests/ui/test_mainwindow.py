@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -239,3 +240,16 @@ def test_a_night_that_fails_to_load_is_not_shown_as_the_last_one_and_retries(
         timeout=15_000,
     )
     assert window.summary.event_name.text() == "Shhh!"
+
+
+def test_the_venues_currency_and_reference_prefix_come_from_the_venue(
+    qtbot: QtBot, open_desktop: Callable[..., Desktop], demo_db_url: str, conn: Conn, friday: date
+) -> None:
+    # A venue pricing in euros with its own reference prefix: nothing on screen
+    # may still say £ or BR-.
+    conn.execute("UPDATE venues SET currency = 'EUR', reference_prefix = 'BK'")
+    window = open_desktop(demo_db_url, friday).window
+    qtbot.waitUntil(lambda: window.model.plan is not None and window.summary.card_texts() != [])
+    assert window.search.placeholderText() == "Find a guest or a BK- reference"
+    qtbot.waitUntil(lambda: "€" in window.summary.card_texts()[-1])
+    assert "£" not in " ".join(window.summary.card_texts())
