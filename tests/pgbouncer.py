@@ -1,8 +1,20 @@
 """Debian's PgBouncer in transaction-pooling mode, in front of a test database.
 
-Started by the test on a free port; stopped afterwards.  PgBouncer refuses
-to run as root, so as root it runs as the owner of the server's socket
-folder (the embedded server's user, who may reach that socket) or nobody.
+Started by the test, stopped afterwards.  PgBouncer refuses to run as root,
+so as root it runs as the owner of the server's socket folder (the embedded
+server's user, who may reach that socket) or nobody.
+
+Nothing is left to PgBouncer's own judgement of the machine:
+
+- it is given the numeric address this process actually reached the server
+  on, never a host name: PgBouncer resolves names itself (c-ares), takes the
+  first answer only, and for ``localhost`` on a machine whose /etc/hosts also
+  maps it to ``::1`` that answer is ``::1``, where a server listening on
+  127.0.0.1 alone never answers; every client login then waits for a server
+  connection that is retried only every ``server_login_retry`` seconds;
+- it listens on a Unix socket in a folder of its own, so no port can be
+  taken by anything else between choosing it and binding it;
+- its output goes to a file, never to a pipe nobody reads while it runs.
 """
 
 from __future__ import annotations
@@ -11,7 +23,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +34,8 @@ from urllib.parse import quote
 import psycopg
 
 PGBOUNCER = "pgbouncer"  # the Debian package and its binary
+SOCKET_PORT = 6432  # names the socket file only: the folder is this run's own
+START_TIMEOUT = 30.0  # seconds; a loaded CI machine, not a quiet laptop
 
 
 def available() -> bool:
@@ -33,11 +46,13 @@ def _binary() -> str:
     return shutil.which(PGBOUNCER) or "/usr/sbin/pgbouncer"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def _server_address(url: str) -> tuple[str, int]:
+    """Where ``url``'s server answered this process: a socket folder or an IP.
+
+    libpq tries every address a name resolves to; PgBouncer only the first.
+    """
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        return conn.info.hostaddr or conn.info.host, conn.info.port
 
 
 def _run_as(server_host: str) -> str | None:
@@ -48,27 +63,35 @@ def _run_as(server_host: str) -> str | None:
     return "nobody"
 
 
+def _workdir() -> Path:
+    # Under the system's temporary folder, which the user it runs as can
+    # reach, unless that path is too long for the socket in it.
+    base = tempfile.gettempdir()
+    if len(base) > 60:
+        base = "/tmp"
+    return Path(tempfile.mkdtemp(prefix="fd-pgbouncer-", dir=base))
+
+
 @contextmanager
 def transaction_pooler(url: str, *, pool_size: int = 2) -> Iterator[str]:
     """A URL through PgBouncer (pool_mode = transaction) to ``url``'s database.
 
-    Its files live in a folder of their own under the system's temporary
-    folder (which the user it runs as can reach), removed afterwards.
+    Its files and socket live in a folder of their own, removed afterwards.
     """
     info = psycopg.conninfo.conninfo_to_dict(url)
-    host = str(info.get("host") or "localhost")
+    host, port = _server_address(url)
     target = [
         f"host={host}",
-        f"port={info.get('port') or 5432}",
+        f"port={port}",
         f"dbname={info['dbname']}",
         f"user={info.get('user') or 'postgres'}",
     ]
     if info.get("password"):
         target.append(f"password={info['password']}")
-    port = _free_port()
-    workdir = Path(tempfile.mkdtemp(prefix="fd-pgbouncer-"))
+    workdir = _workdir()
     users = workdir / "users.txt"
     users.write_text('"frontdesk" ""\n')
+    log = workdir / "pgbouncer.log"
     ini = workdir / "pgbouncer.ini"
     ini.write_text(
         "\n".join(
@@ -76,15 +99,17 @@ def transaction_pooler(url: str, *, pool_size: int = 2) -> Iterator[str]:
                 "[databases]",
                 f"fdtest = {' '.join(target)}",
                 "[pgbouncer]",
-                "listen_addr = 127.0.0.1",
-                f"listen_port = {port}",
-                "unix_socket_dir =",
+                "listen_addr =",
+                f"unix_socket_dir = {workdir}",
+                f"listen_port = {SOCKET_PORT}",
                 "auth_type = trust",
                 f"auth_file = {users}",
                 "pool_mode = transaction",
                 f"default_pool_size = {pool_size}",
                 "max_client_conn = 200",
-                f"logfile = {workdir / 'pgbouncer.log'}",
+                # a failed server login is retried after 1 s, not the default 15 s
+                "server_login_retry = 1",
+                f"logfile = {log}",
                 "",
             ]
         )
@@ -95,37 +120,71 @@ def transaction_pooler(url: str, *, pool_size: int = 2) -> Iterator[str]:
         for path in (workdir, users, ini):
             os.chown(path, entry.pw_uid, entry.pw_gid)
     command = [_binary(), *(["-u", user] if user else []), str(ini)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    bouncer_url = f"postgresql://{quote('frontdesk')}@127.0.0.1:{port}/fdtest"
+    output = workdir / "pgbouncer.out"  # what it says before its log file is open
+    with output.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+    bouncer_url = f"postgresql://frontdesk@/fdtest?host={quote(str(workdir))}&port={SOCKET_PORT}"
     try:
-        _wait_until_up(bouncer_url, process, workdir)
+        _wait_until_up(bouncer_url, process, workdir, target=f"host={host} port={port}")
         yield bouncer_url
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], workdir: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], workdir: Path, *, target: str
+) -> None:
+    """Until a query runs through PgBouncer to the server, or it is plainly not going to."""
+    deadline = time.monotonic() + START_TIMEOUT
+    last_error = "no attempt yet"
+    while True:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            log = workdir / "pgbouncer.log"
             raise RuntimeError(
-                f"pgbouncer exited ({process.returncode}): {output}"
-                f"{log.read_text() if log.exists() else ''}"
+                _failure(f"pgbouncer exited with status {process.returncode}", workdir, last_error)
+            )
+        if time.monotonic() >= deadline:
+            raise RuntimeError(
+                _failure(
+                    f"pgbouncer (pid {process.pid}, still running, server {target}) did not "
+                    f"answer a query within {START_TIMEOUT:.0f} s",
+                    workdir,
+                    last_error,
+                )
             )
         try:
             with psycopg.connect(url, connect_timeout=2) as conn:
                 conn.execute("SELECT 1")
-                return
-        except psycopg.OperationalError:
-            time.sleep(0.05)  # polling interval while it starts
-    raise RuntimeError("pgbouncer did not start within 15 s")
+            return
+        except psycopg.OperationalError as exc:
+            last_error = str(exc).strip()
+        time.sleep(0.05)  # polling interval while it starts
+
+
+def _failure(what: str, workdir: Path, last_error: str) -> str:
+    """The message: what happened, then pgbouncer's own words."""
+
+    def lines(name: str) -> list[str]:
+        path = workdir / name
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
+
+    log = lines("pgbouncer.log")
+    # its stderr repeats the log, plus whatever it said before the log was open
+    said = [line for line in lines("pgbouncer.out") if line not in log]
+    return "\n".join(
+        [
+            what,
+            f"last client error: {last_error}",
+            "--- pgbouncer's log ---",
+            *(log or ["(empty)"]),
+            *(["--- pgbouncer's other output ---", *said] if said else []),
+        ]
+    )
