@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests import pg
+from tests import clock, pg
 
 DEMO_VENUE_ID = "b4c12000-0000-4000-8000-000000000001"
 
@@ -58,3 +58,10 @@ def demo_conn(demo_db_url: str) -> Iterator[psycopg.Connection[tuple[object, ...
     """An autocommit superuser connection to a fresh demo database."""
     with psycopg.connect(demo_db_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture
+def engine_clock(admin_url: str) -> clock.EngineClock:
+    """Sets the engine's "now" on a test's database (tests/clock.py):
+    ``engine_clock.set(db_url, clock.on_night(night, "02:30"), *open_connections)``."""
+    return clock.EngineClock(admin_url)

@@ -4,6 +4,10 @@ The server is ``FRONTDESK_TEST_DATABASE_URL`` when set (an account that may
 create databases), else an embedded server in a temporary folder that the
 run starts and deletes.  Each test gets its own database cloned from a
 migrated template, which takes a fraction of a second.
+
+The engine's clock is real in every database unless a test sets it
+(tests/clock.py); under ``FRONTDESK_TEST_NOW`` every fresh database starts
+with its clock there, and the demo is loaded relative to that day.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,6 +23,7 @@ import psycopg
 from psycopg import sql
 
 from frontdesk import migrations
+from tests import clock
 
 TEST_URL_ENV = "FRONTDESK_TEST_DATABASE_URL"
 
@@ -50,9 +54,12 @@ def ensure_template(admin_url: str, *, demo: bool) -> str:
     """A migrated (and, with demo, demo-loaded) template database's name.
 
     Built once per schema version (and per day for the demo, whose nights are
-    relative to today); reused by later runs on an external server.
+    relative to today in Europe/London); reused by later runs on an external
+    server.
     """
-    key = _schema_fingerprint(date.today().isoformat() if demo else "")
+    pinned = clock.pinned_suite_now() if demo else None
+    day = clock.suite_today().isoformat() + ("-pinned" if pinned else "")
+    key = _schema_fingerprint(day if demo else "")
     name = f"fd_tpl_{'demo_' if demo else ''}{key}"
     with _admin(admin_url) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -62,6 +69,8 @@ def ensure_template(admin_url: str, *, demo: bool) -> str:
     build_url = with_database(admin_url, building)
     migrations.upgrade(build_url)
     if demo:
+        if pinned:  # the demo's today is the suite's
+            clock.set_engine_clock(admin_url, build_url, pinned)
         migrations.load_demo(build_url)
     with _admin(admin_url) as conn:
         try:
@@ -92,8 +101,12 @@ def fresh_database(admin_url: str, template: str) -> Iterator[str]:
                 sql.Identifier(name), sql.Identifier(template)
             )
         )
+    url = with_database(admin_url, name)
     try:
-        yield with_database(admin_url, name)
+        pinned = clock.pinned_suite_now()
+        if pinned and template.startswith("fd_tpl_"):  # a migrated one of ours
+            clock.set_engine_clock(admin_url, url, pinned)
+        yield url
     finally:
         drop_database(admin_url, name)
 

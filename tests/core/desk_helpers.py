@@ -44,7 +44,7 @@ def event_night(conn: Conn, event: str = "La Fiesta", *, min_days_ahead: int = 0
     night: date = scalar(
         conn,
         "SELECT min(night) FROM nights WHERE venue_id = %s AND event_name = %s "
-        "AND night >= (now() AT TIME ZONE 'Europe/London')::date + %s",
+        "AND night >= (private.fd_now() AT TIME ZONE 'Europe/London')::date + %s",
         [VENUE, event, min_days_ahead],
     )
     assert night is not None

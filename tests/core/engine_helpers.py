@@ -45,7 +45,7 @@ class Venue:
     tables: dict[str, uuid.UUID]
     adult: uuid.UUID  # born 1990
     teen: uuid.UUID  # 17 until a year after today
-    today: date  # the venue-local date when it was made
+    today: date  # the venue-local date when it was made, by the engine's clock
     extra: dict[str, uuid.UUID] = field(default_factory=dict)
 
     def t(self, *names: str) -> list[uuid.UUID]:
@@ -71,7 +71,7 @@ def make_venue(
     joins = JOINS if joins is None else joins
     row = conn.execute(
         "INSERT INTO venues (name, max_days_ahead) VALUES (%s, %s) RETURNING id, "
-        "(now() AT TIME ZONE time_zone)::date AS today",
+        "(private.fd_now() AT TIME ZONE time_zone)::date AS today",
         [name, max_days_ahead],
     ).fetchone()
     assert row is not None

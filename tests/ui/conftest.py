@@ -50,7 +50,7 @@ def conn(demo_db_url: str) -> Iterator[Conn]:
 def first_event_night(conn: Conn, event: str = "La Fiesta", *, min_days_ahead: int = 1) -> date:
     row = conn.execute(
         "SELECT min(night) FROM nights WHERE venue_id = %s AND event_name = %s "
-        "AND night >= (now() AT TIME ZONE 'Europe/London')::date + %s",
+        "AND night >= (private.fd_now() AT TIME ZONE 'Europe/London')::date + %s",
         [DEMO_VENUE_ID, event, min_days_ahead],
     ).fetchone()
     assert row is not None and row[0] is not None
