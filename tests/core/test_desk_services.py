@@ -18,6 +18,8 @@ from frontdesk.database import Database, StaffContext
 from frontdesk.desk import BookingRequest, Desk
 from frontdesk.errors import InvalidInput, Refused
 from frontdesk.plan import Status
+from tests import clock
+from tests.clock import EngineClock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
@@ -344,37 +346,38 @@ def test_set_status_returns_the_old_one(desk: Desk, demo_conn: Conn) -> None:
     assert caught.value.code == "UNKNOWN_BOOKING"
 
 
-def _open_now(conn: Conn) -> date:
-    """Make the night in progress open from an hour ago for three hours."""
-    now = datetime.now(LONDON)
-    if not 2 <= now.hour <= 20:
-        pytest.skip("the walk-in test needs a local time between 02:00 and 21:00")
-    night = now.date()
-    conn.execute(
-        "INSERT INTO nights (venue_id, night, opens, closes) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (venue_id, night) DO UPDATE SET opens = EXCLUDED.opens, "
-        "closes = EXCLUDED.closes, is_closed = false",
-        [VENUE, night, (now - timedelta(hours=1)).time(), (now + timedelta(hours=3)).time()],
-    )
-    return night
+@pytest.fixture(params=["23:00", "02:30"])
+def door_desk(
+    request: pytest.FixtureRequest, demo_db_url: str, demo_conn: Conn, engine_clock: EngineClock
+) -> Iterator[tuple[Desk, date]]:
+    """A desk (opened after the clock is set) on a quiet night that is in
+    progress: at 23:00, and at 02:30 the morning after."""
+    night = quiet_friday(demo_conn)  # 21:00-04:00, no bookings
+    engine_clock.set(demo_db_url, clock.on_night(night, request.param), demo_conn)
+    database = Database(demo_db_url, staff=StaffContext("DESK-1", "Priya", uuid4()))
+    try:
+        yield Desk(database, VENUE, wait=Waits()), night
+    finally:
+        database.close()
 
 
-def test_walk_in_seats_a_party_now(desk: Desk, demo_conn: Conn) -> None:
-    night = _open_now(demo_conn)
-    demo_conn.execute("DELETE FROM bookings WHERE night = %s", [night])
+def test_walk_in_seats_a_party_now(door_desk: tuple[Desk, date], demo_conn: Conn) -> None:
+    desk, night = door_desk
+    assert desk.current_night() == night
     result = desk.walk_in([table_id(demo_conn, "Booth 1")], 3, minutes=60)
     assert result.reference.startswith("BR-")
     (b,) = desk.night_plan(night).bookings
     assert b.status is Status.SEATED and b.source == "walk_in" and b.party_size == 3
+    assert b.starts_at == clock.engine_now(demo_conn)
+    assert b.ends_at - b.starts_at == timedelta(minutes=60)
     with pytest.raises(Refused) as caught:
         desk.walk_in([table_id(demo_conn, "Booth 1")], 2)
     assert caught.value.code == "TABLE_UNAVAILABLE"
 
 
-def test_walk_in_reports_the_tables_deposit(desk: Desk, demo_conn: Conn) -> None:
+def test_walk_in_reports_the_tables_deposit(door_desk: tuple[Desk, date], demo_conn: Conn) -> None:
     """walk_in returns total_deposit by name (it was always reported as 0)."""
-    night = _open_now(demo_conn)
-    demo_conn.execute("DELETE FROM bookings WHERE night = %s", [night])
+    desk, night = door_desk
     booth = table_id(demo_conn, "Booth 1")
     (table,) = [t for t in desk.night_plan(night).tables if t.id == booth]
     assert table.deposit > 0
@@ -399,7 +402,9 @@ def test_hold_shows_as_being_booked_elsewhere_and_releases(
         at(demo_conn, night, "00:30"),
     )
     assert len(held.hold_ids) == 1
-    assert held.expires_at.tzinfo == LONDON and held.expires_at > datetime.now(LONDON)
+    assert held.expires_at.tzinfo == LONDON
+    now = clock.engine_now(demo_conn)  # the hold's ten minutes are the engine's
+    assert now < held.expires_at <= now + timedelta(minutes=10)
 
     other_db = Database(demo_db_url, staff=StaffContext("DESK-2", "Dan"))
     try:

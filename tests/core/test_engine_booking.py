@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import clock
+from tests.clock import EngineClock
 from tests.core.engine_helpers import (
     ADULT_EMAIL,
     Conn,
@@ -178,8 +179,8 @@ def test_own_hold_does_not_block_and_goes_once_booked(conn: Conn, venue: Venue) 
     s, e = instant(conn, venue, night, "22:00"), instant(conn, venue, night, "00:30")
     conn.execute(
         "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) VALUES "
-        "(%s, %s, %s, tstzrange(%s, %s), 'DESK-1', now() + interval '10 minutes'), "
-        "(%s, %s, %s, tstzrange(%s, %s), 'DESK-2', now() - interval '1 minute')",
+        "(%s, %s, %s, tstzrange(%s, %s), 'DESK-1', private.fd_now() + interval '10 minutes'), "
+        "(%s, %s, %s, tstzrange(%s, %s), 'DESK-2', private.fd_now() - interval '1 minute')",
         [venue.id, venue.tables["T2"], night, s, e, venue.id, venue.tables["T2"], night, s, e],
     )
     with conn.transaction():
@@ -229,35 +230,49 @@ def test_desk_book_takes_instants_and_a_source(conn: Conn, venue: Venue) -> None
 # current_night
 
 
-def test_current_night_is_today_when_no_night_is_in_progress(conn: Conn) -> None:
+def test_current_night_is_today_when_no_night_is_in_progress(
+    conn: Conn, db_url: str, engine_clock: EngineClock
+) -> None:
+    # 02:30: the small hours, when a venue open late would still be on last night
+    engine_clock.set(db_url, clock.wall_clock(clock.suite_today(), "02:30"), conn)
     never = make_venue(conn, name="Never open", opens=None, closes=None)
+    assert never.today == clock.suite_today()
     row = conn.execute("SELECT current_night(%s) AS n", [never.id]).fetchone()
     assert row is not None and row["n"] == never.today
     missing = conn.execute("SELECT current_night(%s) AS n", [uuid.uuid4()]).fetchone()
     assert missing is not None and missing["n"] is None
 
 
-def test_current_night_is_yesterday_while_last_night_runs(conn: Conn, venue: Venue) -> None:
-    now = datetime.now(ZoneInfo("Europe/London"))
-    if now.time() >= time(23, 57):
-        pytest.skip("too close to midnight to build a night that is still running")
-    edge = (now + timedelta(minutes=2)).time().replace(second=0, microsecond=0)
-    yesterday = venue.today - timedelta(days=1)
-    # last night opened yesterday at `edge` and runs until today at `edge`
+@pytest.mark.parametrize("edge", ["02:30", "23:59", "00:00", "12:00"])
+def test_current_night_is_yesterday_while_last_night_runs(
+    conn: Conn, db_url: str, venue: Venue, engine_clock: EngineClock, edge: str
+) -> None:
+    night = night_ahead(venue, 7)
+    at_edge = clock.wall_clock(night + timedelta(days=1), edge)
+    # the night opens at `edge` and runs until the next day at `edge`
     conn.execute(
         "INSERT INTO nights (venue_id, night, opens, closes) VALUES (%s, %s, %s, %s)",
-        [venue.id, yesterday, edge, edge],
+        [venue.id, night, edge, edge],
     )
+    # a minute before it closes, it is still the night in progress...
+    now = engine_clock.set(db_url, at_edge - timedelta(minutes=1), conn)
     row = conn.execute("SELECT current_night(%s) AS n", [venue.id]).fetchone()
-    assert row is not None and row["n"] == yesterday
-    # ...so a booking for last night, now, is not in the past
-    s = conn.execute("SELECT date_trunc('minute', now()) AS s").fetchone()
-    assert s is not None
-    ok = desk_book(conn, venue, yesterday, s["s"], s["s"] + timedelta(minutes=1))
+    assert row is not None and row["n"] == night
+    # ...so a booking for it, now, is not in the past
+    ok = desk_book(conn, venue, night, now, now + timedelta(minutes=1))
     assert ok["success"], ok
+    # at its close the next date's own night is the current one, and this one is past
+    engine_clock.set(db_url, at_edge, conn)
+    row = conn.execute("SELECT current_night(%s) AS n", [venue.id]).fetchone()
+    assert row is not None and row["n"] == night + timedelta(days=1)
+    late = desk_book(conn, venue, night, now, now + timedelta(minutes=1), tables=venue.t("T3"))
+    assert late["error_code"] == "PAST_DATE"
 
 
-def test_tonight_stays_bookable_after_it_started(conn: Conn) -> None:
+def test_tonight_stays_bookable_after_it_started(
+    conn: Conn, db_url: str, engine_clock: EngineClock
+) -> None:
+    engine_clock.set(db_url, clock.wall_clock(clock.suite_today(), "15:00"), conn)
     allday = make_venue(conn, name="All day", opens="00:00", closes="00:00")
     span = conn.execute(
         "SELECT lower(s) AS lo, upper(s) AS hi FROM private.fd_night_span(%s, %s) s",
@@ -272,7 +287,13 @@ def test_tonight_stays_bookable_after_it_started(conn: Conn) -> None:
 # walk_in
 
 
-def test_walk_ins_sit_now_on_the_current_night(conn: Conn) -> None:
+def test_walk_ins_sit_now_on_the_current_night(
+    conn: Conn, db_url: str, engine_clock: EngineClock
+) -> None:
+    # 22:17:42 on a night open until midnight: seated from 22:17, a usual
+    # (150-minute) sitting is cut at closing, a 30-minute one is not
+    now = clock.wall_clock(clock.suite_today(), "22:17:42")
+    engine_clock.set(db_url, now, conn)
     allday = make_venue(conn, name="All day", opens="00:00", closes="00:00")
     before = _customers(conn)
     a = walk_in(conn, allday, allday.t("T2"), 3)
@@ -281,18 +302,14 @@ def test_walk_ins_sit_now_on_the_current_night(conn: Conn) -> None:
     for row in (a, b, c):
         assert row["success"], row
         assert REFERENCE.match(row["booking_reference"])
-    expect = conn.execute(
-        "SELECT date_trunc('minute', now()) AS s, "
-        "upper(private.fd_night_span(%s, current_night(%s))) AS close",
-        [allday.id, allday.id],
-    ).fetchone()
-    assert expect is not None
+    seated_at = now.replace(second=0)
+    close = clock.wall_clock(allday.today + timedelta(days=1), "00:00")
     ba, bb, bc = (_booking(conn, r["booking_id"]) for r in (a, b, c))
     for bk in (ba, bb, bc):
         assert (bk["status"], bk["source"], bk["night"]) == ("seated", "walk_in", allday.today)
-        assert bk["starts_at"] == expect["s"]
-    assert ba["ends_at"] == min(expect["s"] + timedelta(minutes=150), expect["close"])
-    assert bb["ends_at"] == min(expect["s"] + timedelta(minutes=30), expect["close"])
+        assert bk["starts_at"] == seated_at
+    assert ba["ends_at"] == close
+    assert bb["ends_at"] == seated_at + timedelta(minutes=30)
     # 'Walk-in' parties share one contact-less customer; a named party gets its own
     assert ba["customer_id"] == bb["customer_id"] != bc["customer_id"]
     people = conn.execute(
@@ -383,7 +400,8 @@ def test_check_table_availability(conn: Conn, venue: Venue) -> None:
     conn.execute(
         "INSERT INTO holds (venue_id, table_id, night, period, terminal, expires_at) "
         "VALUES (%s, %s, %s, tstzrange(private.fd_night_instant(%s, %s, '01:00'), "
-        "private.fd_night_instant(%s, %s, '02:00')), 'DESK-2', now() + interval '5 minutes')",
+        "private.fd_night_instant(%s, %s, '02:00')), 'DESK-2', "
+        "private.fd_now() + interval '5 minutes')",
         [venue.id, t3, night, venue.id, night, venue.id, night],
     )
     assert not free(t3, "00:00", "01:30")

@@ -3,25 +3,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import Desk
+from tests import clock
+from tests.clock import EngineClock
 from tests.core import engine_helpers as eh
 from tests.ui.conftest import TERMINAL, make_settings, settle, window_store
 from ui.composition import Desktop
 from ui.walk_in_dialog import WalkInDialog
 
 
-def test_w_seats_a_walk_in_at_the_chosen_table(qtbot: QtBot, db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("at", ["23:00", "02:30"])
+def test_w_seats_a_walk_in_at_the_chosen_table(
+    qtbot: QtBot, db_url: str, tmp_path: Path, engine_clock: EngineClock, at: str
+) -> None:
+    # a week ahead, during the night (21:00-04:00): before and after midnight
+    night = clock.suite_today() + timedelta(days=7)
+    now = engine_clock.set(db_url, clock.on_night(night, at))
     with eh.connect(db_url) as conn:
-        # open round the clock, so that "now" is inside the night whenever this runs
-        venue = eh.make_venue(conn, name="All Hours Bar", opens="06:00", closes="05:45")
+        venue = eh.make_venue(conn, name="Late Bar")
     db = Database(db_url, staff=StaffContext(TERMINAL, "Priya"))
     desktop = Desktop(
         make_settings(db_url, tmp_path),
@@ -30,11 +38,13 @@ def test_w_seats_a_walk_in_at_the_chosen_table(qtbot: QtBot, db_url: str, tmp_pa
         desk=Desk(db, venue.id),
     )
     try:
+        desktop.window.set_clock(lambda: now)
         desktop.start()
         settle(qtbot, desktop)
         window = desktop.window
+        assert window.night.night == night  # the night in progress, after midnight too
         row = window.model.row_for_table(venue.tables["T5"])
-        column = window.model.column_for(datetime.now(UTC))
+        column = window.model.column_for(now)
         window.grid.setCurrentIndex(window.model.index(row, column))
         window.grid.setFocus()
         qtbot.keyClick(window.grid, Qt.Key.Key_W)
@@ -48,13 +58,15 @@ def test_w_seats_a_walk_in_at_the_chosen_table(qtbot: QtBot, db_url: str, tmp_pa
 
             def seated() -> list[dict[str, object]]:
                 return conn.execute(
-                    "SELECT b.status, b.source, b.party_size FROM bookings b "
+                    "SELECT b.status, b.source, b.party_size, b.starts_at FROM bookings b "
                     "JOIN booking_tables bt ON bt.booking_id = b.id WHERE bt.table_id = %s",
                     [venue.tables["T5"]],
                 ).fetchall()
 
             qtbot.waitUntil(lambda: len(seated()) == 1, timeout=10_000)
-            assert seated() == [{"status": "seated", "source": "walk_in", "party_size": 3}]
+            assert seated() == [
+                {"status": "seated", "source": "walk_in", "party_size": 3, "starts_at": now}
+            ]
         qtbot.waitUntil(lambda: window.grid.selected_booking_id() is not None, timeout=10_000)
         assert window.statusBar().currentMessage().startswith("Walk-in seated — BR-")
     finally:
