@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import psycopg
 import pytest
 from psycopg.types.range import Range
 
 from frontdesk import migrations
-from tests import pg
+from tests import clock, pg
 from tests.conftest import DEMO_VENUE_ID
 
 
@@ -123,19 +123,21 @@ def test_exclusion_constraint_refuses_overlapping_rows_written_with_plain_sql(
 def test_times_after_midnight_belong_to_the_night(
     demo_conn: psycopg.Connection[tuple[object, ...]],
 ) -> None:
+    today = clock.suite_today()
+    friday = today + timedelta(days=7 + (4 - today.weekday()) % 7)  # 21:00-04:00
     row = demo_conn.execute(
-        "SELECT private.fd_night_instant(%(v)s, '2026-12-04', '23:00')"
+        "SELECT private.fd_night_instant(%(v)s, %(n)s, '23:00')"
         "         AT TIME ZONE 'Europe/London', "
-        "       private.fd_night_instant(%(v)s, '2026-12-04', '02:00')"
+        "       private.fd_night_instant(%(v)s, %(n)s, '02:00')"
         "         AT TIME ZONE 'Europe/London', "
-        "       private.fd_night_span(%(v)s, '2026-12-04')",
-        {"v": DEMO_VENUE_ID},
+        "       private.fd_night_span(%(v)s, %(n)s)",
+        {"v": DEMO_VENUE_ID, "n": friday},
     ).fetchone()
     assert row is not None
     span = row[2]
     assert isinstance(span, Range)
     assert span.lower is not None and span.upper is not None
-    assert str(row[0]) == "2026-12-04 23:00:00"
-    assert str(row[1]) == "2026-12-05 02:00:00"
-    assert span.lower.date() == date(2026, 12, 4)
+    assert str(row[0]) == f"{friday} 23:00:00"
+    assert str(row[1]) == f"{friday + timedelta(days=1)} 02:00:00"
+    assert span.lower.date() == friday
     assert (span.upper - span.lower).total_seconds() == 7 * 3600

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from frontdesk.database import Database
 from frontdesk.desk import Desk
 from frontdesk.plan import NightPlan, Status
+from tests import clock
 from tests.core import engine_helpers as eh
 from ui.grid_model import NightGridModel, Role, RowKind
 from ui.grid_view import NightGridView
@@ -90,22 +91,10 @@ def test_one_change_is_one_data_changed(qtbot: QtBot, desk: Desk, friday: date) 
     assert model.booking(first.id) == seated
 
 
-def _last_sunday(year: int, month: int) -> date:
-    day = date(year, month + 1, 1) - timedelta(days=1)
-    return day - timedelta(days=(day.weekday() - 6) % 7)
-
-
 def clock_change_nights(today: date) -> tuple[date, date]:
     """The next fall-back and spring-forward Saturday nights (UK) after today."""
-
-    def next_one(month: int) -> date:
-        for year in (today.year, today.year + 1):
-            night = _last_sunday(year, month) - timedelta(days=1)
-            if night > today:
-                return night
-        raise AssertionError("unreachable")
-
-    return next_one(10), next_one(3)
+    changes = clock.clock_changes(today, LONDON)
+    return changes.fall_back.night, changes.spring_forward.night
 
 
 @pytest.fixture
@@ -119,12 +108,10 @@ def test_fall_back_night_has_one_oclock_twice(late_venue: Any, db: Database, qtb
     night, _ = clock_change_nights(venue.today)
     with eh.connect(url) as conn:
         starts = eh.instant(conn, venue, night, "00:30")  # BST
-        ends = datetime(night.year, night.month, night.day, 2, 30, tzinfo=UTC) + timedelta(days=1)
+        ends = clock.on_night(night, "02:30")  # GMT
         booked = eh.desk_book(conn, venue, night, starts, ends, party=2)
         assert booked["success"], booked
-        second_one = datetime(night.year, night.month, night.day, 1, 0, tzinfo=UTC) + timedelta(
-            days=1
-        )
+        second_one = clock.on_night(night, "01:00")  # GMT, the later one
         late = eh.desk_book(
             conn,
             venue,
@@ -177,9 +164,10 @@ def test_spring_forward_night_skips_one_oclock(late_venue: Any, db: Database) ->
 
 
 def test_slots_step_in_real_time() -> None:
-    # pure: no database; 2026-10-24 is the Saturday before the clocks go back
-    opens = datetime(2026, 10, 24, 21, 0, tzinfo=LONDON)
-    closes = datetime(2026, 10, 25, 4, 0, tzinfo=LONDON)
+    # pure: no database; the next Saturday night the clocks go back in
+    night = clock.clock_changes(clock.suite_today(), LONDON).fall_back.night
+    opens = clock.on_night(night, "21:00").astimezone(LONDON)
+    closes = clock.on_night(night, "04:00").astimezone(LONDON)
     slots = night_slots(opens, closes, LONDON)
     assert len(slots) == 32
     assert [s.full_label for s in slots[15:21]] == [
@@ -245,7 +233,8 @@ def test_expired_holds_are_not_drawn_and_drop_off_when_they_expire(
     qtbot: QtBot, desk: Desk, friday: date
 ) -> None:
     plan = desk.night_plan(friday)
-    now = datetime.now(UTC)
+    assert plan.opens_at is not None
+    now = plan.opens_at  # whatever the real time: holds are compared with the model's clock
     expired = dataclasses.replace(_hold(plan, plan.tables[2].id, "DESK-2"), expires_at=now)
     soon = dataclasses.replace(
         _hold(plan, plan.tables[3].id, "DESK-2"), expires_at=now + timedelta(minutes=5)
