@@ -9,43 +9,192 @@
 -- ---------------------------------------------------------------------------
 -- Contact details.
 
--- Calling code and national trunk prefix of the countries a venue may be
--- in (ITU-T E.164 assignments; trunk prefix as dialled nationally).
-CREATE OR REPLACE FUNCTION private.fd_phone_country(p_country text,
-                                                    OUT calling_code text, OUT trunk_prefix text)
+-- The countries a venue's phones are read in, and the few facts about their
+-- numbers the engine needs.  Copied from libphonenumber's metadata (the
+-- Python package phonenumbers 9.0.43, PhoneMetadata.metadata_for_region(r)),
+-- which frontdesk/contacts.py uses, so that both read a number alike
+-- (tests/core/test_phone_parity.py checks these rows against the installed
+-- package):
+--   calling_code  country_code (ITU-T E.164); `main` marks the country whose
+--                 rules read a number of a shared code (+1: the US);
+--   trunk_prefix  national_prefix_for_parsing, dropped after the country code
+--                 or from a national number (GB's text-relay '180020' and
+--                 AU's carrier codes '1831'/'1832' left out);
+--   intl_prefix   what starts an international number dialled from there
+--                 (international_prefix; FI's, NZ's and AU's carrier
+--                 alternatives left out);
+--   lengths       general_desc.possible_length: the lengths of a national
+--                 significant number (after calling code and trunk prefix);
+--   pattern       general_desc.national_number_pattern: the national
+--                 significant numbers the country uses at all (a French
+--                 mobile's 612345678 is not a UK number).
+-- A venue's phone_country should be one of these: national numbers typed
+-- for a venue elsewhere are refused.
+CREATE OR REPLACE FUNCTION private.fd_phone_countries()
+    RETURNS TABLE (country text, calling_code text, main boolean, trunk_prefix text,
+                   intl_prefix text, lengths integer[], pattern text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT c.code, c.trunk
-      FROM (VALUES ('GB', '44', '0'), ('IE', '353', '0'), ('FR', '33', '0'), ('DE', '49', '0'),
-                   ('NL', '31', '0'), ('BE', '32', '0'), ('ES', '34', ''), ('PT', '351', ''),
-                   ('IT', '39', ''), ('CH', '41', '0'), ('AT', '43', '0'), ('SE', '46', '0'),
-                   ('NO', '47', ''), ('DK', '45', ''), ('FI', '358', '0'), ('PL', '48', ''),
-                   ('US', '1', '1'), ('CA', '1', '1'), ('AU', '61', '0'), ('NZ', '64', '0'),
-                   ('ZA', '27', '0')) AS c (country, code, trunk)
-     WHERE c.country = p_country
+    SELECT c.country, c.code, c.country <> 'CA', c.trunk, c.intl, c.lengths::integer[], c.pattern
+      FROM (VALUES
+        ('GB', '44', '0', '00', '{7,9,10}',
+         '[1-357-9]\d{9}|[18]\d{8}|8\d{6}'),
+        ('IE', '353', '0', '00', '{7,8,9,10}',
+         '(?:1\d|[2569])\d{6,8}|4\d{6,9}|7\d{8}|8\d{8,9}'),
+        ('FR', '33', '0', '00', '{9}',
+         '[1-9]\d{8}'),
+        ('DE', '49', '0', '00', '{4,5,6,7,8,9,10,11,12,13,14,15}',
+         '[2579]\d{5,14}|49(?:[34]0|69|8\d)\d\d?|49(?:37|49|60|7[089]|9\d)\d{1,3}|'
+         '49(?:2[024-9]|3[2-689]|7[1-7])\d{1,8}|(?:1|[368]\d|4[0-8])\d{3,13}|'
+         '49(?:[015]\d|2[13]|31|[46][1-8])\d{1,9}'),
+        ('NL', '31', '0', '00', '{5,6,7,8,9,10,11}',
+         '(?:[124-7]\d\d|3(?:[02-9]\d|1[0-8]))\d{6}|8\d{6,9}|9\d{6,10}|1\d{4,5}'),
+        ('BE', '32', '0', '00', '{8,9}',
+         '4\d{8}|[1-9]\d{7}'),
+        ('ES', '34', '', '00', '{9}',
+         '400\d{6}|(?:51|[6-9]\d)\d{7}'),
+        ('PT', '351', '', '00', '{9}',
+         '1693\d{5}|(?:[26-9]\d|30)\d{7}'),
+        ('IT', '39', '', '00', '{6,7,8,9,10,11,12}',
+         '0\d{5,11}|1\d{8,10}|3(?:[0-8]\d{7,10}|9\d{7,8})|(?:43|55|70)\d{8}|8\d{5}(?:\d{2,4})?'),
+        ('CH', '41', '0', '00', '{9,12}',
+         '8\d{11}|[2-9]\d{8}'),
+        ('AT', '43', '0', '00', '{4,5,6,7,8,9,10,11,12,13}',
+         '1\d{3,12}|2\d{6,12}|43(?:(?:0\d|5[02-9])\d{3,9}|2\d{4,5}|[3467]\d{4}|8\d{4,6}|'
+         '9\d{4,7})|5\d{4,12}|8\d{7,12}|9\d{8,12}|(?:[367]\d|4[0-24-9])\d{4,11}'),
+        ('SE', '46', '0', '00', '{6,7,8,9,10,12}',
+         '(?:[26]\d\d|9)\d{9}|[1-9]\d{8}|[1-689]\d{7}|[1-4689]\d{6}|2\d{5}'),
+        ('NO', '47', '', '00', '{5,8}',
+         '(?:0|[2-9]\d{3})\d{4}'),
+        ('DK', '45', '', '00', '{8}',
+         '[2-9]\d{7}'),
+        ('FI', '358', '0', '00', '{5,6,7,8,9,10,11,12}',
+         '[1-35689]\d{4}|7\d{10,11}|(?:[124-7]\d|3[0-46-9])\d{8}|[1-9]\d{5,8}'),
+        ('PL', '48', '', '00', '{6,7,8,9,10}',
+         '(?:6|8\d\d)\d{7}|[1-9]\d{6}(?:\d{2})?|[26]\d{5}'),
+        ('US', '1', '1', '011', '{10}',
+         '[2-9]\d{9}|3\d{6}'),
+        ('CA', '1', '1', '011', '{7,10}',
+         '[2-9]\d{9}|3\d{6}'),
+        ('AU', '61', '0', '0011', '{5,6,7,8,9,10,12}',
+         '1(?:[0-79]\d{7}(?:\d(?:\d{2})?)?|8[0-24-9]\d{7})|[2-478]\d{8}|1\d{4,7}'),
+        ('NZ', '64', '0', '00', '{5,6,7,8,9,10}',
+         '[1289]\d{9}|50\d{5}(?:\d{2,3})?|[27-9]\d{7,8}|(?:[34]\d|6[0-35-9])\d{6}|8\d{4,6}'),
+        ('ZA', '27', '0', '00', '{5,6,7,8,9,10}',
+         '[1-79]\d{8}|8\d{4,9}')
+      ) AS c (country, code, trunk, intl, lengths, pattern)
 $$;
 
--- A phone number as E.164, or NULL when it cannot be one.  Spaces, dashes,
--- brackets, dots and slashes go; '00' means international; '+44 (0)20...'
--- drops the bracketed trunk zero; a number starting with the venue
--- country's trunk prefix, or with no prefix at all, is a national number of
--- that country.
-CREATE OR REPLACE FUNCTION private.fd_normalise_phone(p_phone text, p_country text) RETURNS text
+-- Is this a national significant number the country uses (its pattern, and
+-- one of its lengths)?
+CREATE OR REPLACE FUNCTION private.fd_phone_fits(p_nsn text, p_lengths integer[],
+                                                 p_pattern text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN p_nsn ~ ('^(?:' || p_pattern || ')$') AND length(p_nsn) = ANY (p_lengths);
+
+-- The number without its trunk prefix, as libphonenumber decides: dropped
+-- unless the number fitted the pattern with it and does not without it, or
+-- what is left is too short or of a length between the country's lengths.
+CREATE OR REPLACE FUNCTION private.fd_phone_strip_trunk(p_number text, p_trunk text,
+                                                        p_lengths integer[], p_pattern text)
+    RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN p ~ '^\+[1-9][0-9]{6,14}$' THEN p END
-      FROM (SELECT CASE WHEN s LIKE '+%' THEN s
-                        WHEN s LIKE '00%' THEN '+' || substr(s, 3)
-                        WHEN c.trunk_prefix <> '' AND s LIKE c.trunk_prefix || '%'
-                            THEN '+' || c.calling_code || substr(s, length(c.trunk_prefix) + 1)
-                        WHEN s ~ '^[1-9]' THEN '+' || c.calling_code || s
-                   END AS p
-              FROM (SELECT regexp_replace(
-                               CASE WHEN btrim(p_phone) ~ '^(\+|00)'
-                                    THEN replace(p_phone, '(0)', '') ELSE p_phone END,
-                               '[[:space:]()./-]', '', 'g') AS s) AS stripped
-              LEFT JOIN private.fd_phone_country(p_country) c ON true
-           ) AS prefixed
+    SELECT CASE WHEN p_trunk <> '' AND p_number LIKE p_trunk || '%'
+                     AND NOT (p_number ~ ('^(?:' || p_pattern || ')$')
+                              AND s.rest !~ ('^(?:' || p_pattern || ')$'))
+                     AND (length(s.rest) = ANY (p_lengths)
+                          OR length(s.rest) > (SELECT max(l) FROM unnest(p_lengths) AS l))
+                THEN s.rest ELSE p_number END
+      FROM (SELECT substr(p_number, length(p_trunk) + 1) AS rest) AS s
+$$;
+
+-- A phone number as E.164, or NULL when it cannot be one; the same answers
+-- as frontdesk.contacts.normalise_phone (tests/core/test_phone_parity.py).
+-- Only digits, spaces, brackets, dots, slashes and dashes, and one leading
+-- '+', may be typed (no letters, no extensions).  '+' or the country's
+-- international prefix ('00'; '011' in North America) starts an
+-- international number: its calling code picks the country, whose trunk
+-- prefix is dropped ('+44 (0)20 ...', '+44 020 ...').  Anything else is a
+-- national number of the venue's country: its trunk prefix dropped, or its
+-- calling code typed without '+' ('44 7700 ...') when that makes a number of
+-- it.  The national significant number must then be one the country uses
+-- (fd_phone_countries' pattern and lengths), so a French '06 12 34 56 78'
+-- typed for a UK venue is refused.  A calling code the table does not list
+-- is only checked for E.164's shape (its '(0)' dropped).
+CREATE OR REPLACE FUNCTION private.fd_normalise_phone(p_phone text, p_country text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+    -- every run of whitespace (what Python's \s knows) as one space, trimmed
+    typed   text := btrim(regexp_replace(
+                       p_phone,
+                       '[\t\n\v\f\r\x1c-\x1f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+',
+                       ' ', 'g'));
+    digits  text;   -- the digits, '+' kept
+    no_zero text;   -- the same with a bracketed '(0)' dropped
+    venue   record;
+    c       record;
+    nsn     text;
+    cc      text;
+BEGIN
+    IF typed IS NULL OR typed !~ '^\+?[0-9 ()./-]+$' THEN
+        RETURN NULL;
+    END IF;
+    digits := regexp_replace(typed, '[^0-9+]', '', 'g');
+    no_zero := regexp_replace(replace(typed, '(0)', ''), '[^0-9+]', '', 'g');
+    SELECT * INTO venue FROM private.fd_phone_countries() x WHERE x.country = p_country;
+    IF digits LIKE '+%' THEN
+        digits := substr(digits, 2);
+        no_zero := substr(no_zero, 2);
+    ELSIF venue.intl_prefix IS NOT NULL AND digits LIKE venue.intl_prefix || '%' THEN
+        digits := substr(digits, length(venue.intl_prefix) + 1);
+        no_zero := substr(no_zero, length(venue.intl_prefix) + 1);
+    ELSIF venue.country IS NULL THEN
+        RETURN NULL;  -- a national number of a country we cannot read
+    ELSE
+        cc := venue.calling_code;
+        nsn := private.fd_phone_strip_trunk(substr(digits, length(cc) + 1), venue.trunk_prefix,
+                                            venue.lengths, venue.pattern);
+        IF digits LIKE cc || '%'
+           AND ((digits !~ ('^(?:' || venue.pattern || ')$')
+                 AND nsn ~ ('^(?:' || venue.pattern || ')$'))
+                OR length(digits) > (SELECT max(l) FROM unnest(venue.lengths) AS l)) THEN
+            NULL;  -- the calling code typed without '+'
+        ELSE
+            nsn := private.fd_phone_strip_trunk(digits, venue.trunk_prefix, venue.lengths,
+                                                venue.pattern);
+        END IF;
+        RETURN CASE WHEN private.fd_phone_fits(nsn, venue.lengths, venue.pattern)
+                    THEN '+' || cc || nsn END;
+    END IF;
+    SELECT * INTO c FROM private.fd_phone_countries() x
+     WHERE digits LIKE x.calling_code || '%'
+     ORDER BY x.country = p_country DESC, x.main DESC
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN CASE WHEN no_zero ~ '^[1-9][0-9]{6,14}$' THEN '+' || no_zero END;
+    END IF;
+    nsn := private.fd_phone_strip_trunk(substr(digits, length(c.calling_code) + 1),
+                                        c.trunk_prefix, c.lengths, c.pattern);
+    RETURN CASE WHEN private.fd_phone_fits(nsn, c.lengths, c.pattern)
+                THEN '+' || c.calling_code || nsn END;
+END
+$$;
+
+-- A stored (E.164) phone as dialled in the venue's country: its trunk '0'
+-- and national number for a number of that country ('07700900123'; North
+-- American numbers without their '1'), else as stored.  For messages.
+CREATE OR REPLACE FUNCTION private.fd_phone_as_dialled(p_phone text, p_country text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(
+        (SELECT CASE WHEN c.trunk_prefix = '0' THEN '0' ELSE '' END
+                || substr(p_phone, length(c.calling_code) + 2)
+           FROM private.fd_phone_countries() c
+          WHERE c.country = p_country AND p_phone LIKE '+' || c.calling_code || '%'),
+        p_phone)
 $$;
 
 -- An email as stored (lower case, trimmed), or NULL when it cannot be one.
