@@ -258,12 +258,6 @@ class _CustomerRow(_Outcome):
 
 
 @dataclass(frozen=True)
-class _MatchedRow(_Outcome):
-    id: UUID | None
-    is_new: bool | None
-
-
-@dataclass(frozen=True)
 class _BookingMatchRow:
     booking_id: UUID
     reference: str
@@ -424,16 +418,20 @@ class Desk:
     ) -> BookingResult:
         """Book tables for a party in one step; all or nothing.
 
-        The customer is ``request.customer_id``, else matched by phone or
-        email, else created from the request (InvalidInput when the name,
-        phone or email is unusable).  When another desk is booking one of the
-        tables (TABLE_BEING_BOOKED) it tries again every second, five times,
-        calling ``on_retry(attempt, refusal)`` before each wait; then raises
-        that Refused.  Other refusals raise at once.
+        The customer is ``request.customer_id``, else the guest typed in the
+        request: matched by email or phone, else created, by the engine in
+        the booking's own transaction (InvalidInput, before the database,
+        when the name, phone or email is unusable).  A refusal writes
+        nothing: no new customer, no change to a matched one.  A phone or
+        email that is another guest's is refused (CONTACT_BELONGS_TO_OTHER).
+        When another desk is booking one of the tables (TABLE_BEING_BOOKED)
+        it tries again every second, five times, calling
+        ``on_retry(attempt, refusal)`` before each wait; then raises that
+        Refused.  Other refusals raise at once.
         """
-        customer_id = request.customer_id or self._customer_for(request)
         params = {
-            "customer_id": customer_id,
+            "customer_id": request.customer_id,
+            **self._guest_for(request),
             "table_ids": list(request.table_ids),
             "night": request.night,
             "starts_at": self._aware(request.starts_at),
@@ -449,7 +447,8 @@ class Desk:
                 row = self._outcome(
                     "SELECT * FROM desk_book(%(venue_id)s, %(customer_id)s, %(table_ids)s::uuid[], "
                     "%(night)s, %(starts_at)s, %(ends_at)s, %(party_size)s, %(special_requests)s, "
-                    "%(occasion)s, %(payment_ref)s)",
+                    "%(occasion)s, %(payment_ref)s, 'desk', %(name)s, %(phone)s, %(email)s, "
+                    "%(date_of_birth)s)",
                     params,
                     _BookedRow,
                     "desk_book",
@@ -613,8 +612,12 @@ class Desk:
         )
         return _customer(row, "update_customer")
 
-    def _customer_for(self, request: BookingRequest) -> UUID:
-        """Match the request's guest by phone or email, or create them."""
+    def _guest_for(self, request: BookingRequest) -> dict[str, Any]:
+        """The typed guest's details for desk_book, normalised (InvalidInput
+        when unusable); all NULL for a customer the desk chose, whose stored
+        details the engine uses."""
+        if request.customer_id is not None:
+            return {"name": None, "phone": None, "email": None, "date_of_birth": None}
         params = _customer_params(
             request.customer_name or "",
             request.phone,
@@ -623,14 +626,8 @@ class Desk:
             None,
             self.phone_country,
         )
-        row = self._outcome(
-            "SELECT * FROM match_or_create_customer(%(venue_id)s, %(name)s, %(phone)s, "
-            "%(email)s, %(date_of_birth)s)",
-            params,
-            _MatchedRow,
-            "match_or_create_customer",
-        )
-        return _filled(row.id, "id", "match_or_create_customer")
+        del params["notes"]
+        return params
 
     def find_bookings(self, text: str, *, from_night: date, limit: int = 50) -> list[BookingMatch]:
         """Bookings from ``from_night`` on whose guest matches ``text`` (as
