@@ -204,6 +204,55 @@ CREATE OR REPLACE FUNCTION private.fd_normalise_email(p_email text) RETURNS text
                 THEN lower(btrim(p_email)) END;
 
 -- ---------------------------------------------------------------------------
+-- Is a contact's owner the guest typed?
+
+-- A name's words, to compare guests: lower case, Latin accents dropped and
+-- ligatures spelt out ('Zoë Brontë' -> zoe, bronte; 'Æsa' -> aesa), split at
+-- spaces and punctuation ("Mary-Jane O'Neil" -> mary, jane, o, neil).
+-- Letters of other scripts are kept as they are.
+CREATE OR REPLACE FUNCTION private.fd_name_words(p_name text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(array_agg(w.word ORDER BY w.n), '{}')
+      FROM regexp_split_to_table(
+               lower(translate(
+                   replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                       p_name, 'Æ', 'ae'), 'æ', 'ae'), 'Œ', 'oe'), 'œ', 'oe'), 'ß', 'ss'),
+                       'Þ', 'th'), 'þ', 'th'), 'Ĳ', 'ij'), 'ĳ', 'ij'),
+                   'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝàáâãäåçèéêëìíîïð'
+                   'ñòóôõöøùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĐđĒēĔĕĖėĘęĚěĜĝĞ'
+                   'ğĠġĢģĤĥĦħĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłŃńŅņŇňŌōŎŏŐ'
+                   'őŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽž',
+                   'aaaaaaceeeeiiiidnoooooouuuuyaaaaaaceeeeiiiid'
+                   'noooooouuuuyyaaaaaaccccccccddddeeeeeeeeeeggg'
+                   'ggggghhhhiiiiiiiiiijjkkllllllllllnnnnnnooooo'
+                   'orrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzz')),
+               '[[:space:][:punct:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000'
+               '\u2010-\u2015\u2018-\u201f\u00ab\u00bb]+')
+               WITH ORDINALITY AS w (word, n)
+     WHERE w.word <> ''
+$$;
+
+-- Is the name typed with a phone or email the name of the customer who has
+-- it?  The same guest when, ignoring case, accents, punctuation and spaces
+-- (fd_name_words), the names are equal ("Mary-Jane O'Neil", "maryjane
+-- oneil"), or the last word of either is a word of the other: the same
+-- surname ('Ollie Green' and 'O. Green' are Oliver Green), the name the
+-- other way round ('Green, Oliver') or one of its names alone ('Oliver').
+-- Sharing nothing ('Impostor Person') or only a first name ('Oliver
+-- Smith') is someone else.  No name typed contradicts nobody.
+CREATE OR REPLACE FUNCTION private.fd_same_guest(p_typed text, p_stored text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT cardinality(t.w) = 0 OR cardinality(s.w) = 0
+           OR array_to_string(t.w, '') = array_to_string(s.w, '')
+           OR t.w[cardinality(t.w)] = ANY (s.w)
+           OR s.w[cardinality(s.w)] = ANY (t.w)
+      FROM (SELECT private.fd_name_words(p_typed) AS w) AS t,
+           (SELECT private.fd_name_words(p_stored) AS w) AS s
+$$;
+
+-- ---------------------------------------------------------------------------
 -- Who a booking is for: the one matcher, used by every path (the website's
 -- create_booking_atomic, the desk's desk_book and walk_in, and
 -- match_or_create_customer).  It only reads; fd_save_customer writes what
@@ -214,6 +263,13 @@ CREATE OR REPLACE FUNCTION private.fd_normalise_email(p_email text) RETURNS text
 -- this phone; else a new one (customer_id NULL).  Walk-ins may have no
 -- contact details.  date_of_birth is the one the age rule must use: the
 -- customer's, else the one typed.
+--
+-- A contact is never silently someone else's: when the email is one
+-- customer's and the phone another's, or the customer they lead to has a
+-- name that is not the one typed (fd_same_guest), it refuses
+-- CONTACT_BELONGS_TO_OTHER, saying whose they are ("07700910777 is Oliver
+-- Green's number.", the phone as dialled in the venue's country).  The
+-- desk then chooses that customer, or takes other details.
 CREATE OR REPLACE FUNCTION private.fd_find_customer(p_venue_id uuid, p_customer_id uuid,
                                                     p_name text, p_phone text, p_email text,
                                                     p_date_of_birth date, p_walk_in boolean,
@@ -225,7 +281,11 @@ CREATE OR REPLACE FUNCTION private.fd_find_customer(p_venue_id uuid, p_customer_
 AS $$
 #variable_conflict use_variable
 DECLARE
-    country text;
+    country  text;
+    by_email record;
+    by_phone record;
+    owner    record;
+    whose    text;
 BEGIN
     name := nullif(btrim(p_name), '');
     -- A customer the desk chose: the details typed are not looked at.
@@ -255,11 +315,32 @@ BEGIN
                                      'We need a phone number or an email for the booking.');
         RETURN;
     END IF;
-    SELECT c.id, coalesce(c.date_of_birth, p_date_of_birth) INTO customer_id, date_of_birth
-      FROM public.customers c
-     WHERE c.venue_id = p_venue_id AND (c.email = email OR c.phone = phone)
-     ORDER BY c.email IS NOT DISTINCT FROM email DESC  -- the email's owner first
-     LIMIT 1;
+    SELECT c.id, c.name, c.date_of_birth INTO by_email
+      FROM public.customers c WHERE c.venue_id = p_venue_id AND c.email = email;
+    SELECT c.id, c.name, c.date_of_birth INTO by_phone
+      FROM public.customers c WHERE c.venue_id = p_venue_id AND c.phone = phone;
+    IF by_email.id IS NOT NULL AND by_phone.id IS NOT NULL AND by_email.id <> by_phone.id THEN
+        refusal := private.fd_refuse('CONTACT_BELONGS_TO_OTHER',
+            format('%s is %s''s number and %s is %s''s email address.',
+                   private.fd_phone_as_dialled(phone, country), by_phone.name, email,
+                   by_email.name));
+        RETURN;
+    END IF;
+    owner := CASE WHEN by_email.id IS NOT NULL THEN by_email ELSE by_phone END;
+    IF owner.id IS NOT NULL AND NOT private.fd_same_guest(name, owner.name) THEN
+        whose := CASE WHEN by_email.id IS NULL
+                      THEN format('%s is %s''s number.',
+                                  private.fd_phone_as_dialled(phone, country), owner.name)
+                      WHEN by_phone.id IS NULL
+                      THEN format('%s is %s''s email address.', email, owner.name)
+                      ELSE format('%s and %s are %s''s.',
+                                  private.fd_phone_as_dialled(phone, country), email, owner.name)
+                 END;
+        refusal := private.fd_refuse('CONTACT_BELONGS_TO_OTHER', whose);
+        RETURN;
+    END IF;
+    customer_id := owner.id;
+    date_of_birth := coalesce(owner.date_of_birth, p_date_of_birth);
     IF customer_id IS NULL THEN
         date_of_birth := p_date_of_birth;
         IF name IS NULL THEN
