@@ -227,6 +227,8 @@ class _BookedRow(_Outcome):
     booking_id: UUID | None
     booking_reference: str | None
     total_deposit: Decimal | None
+    starts_at: datetime | None  # the instants booked
+    ends_at: datetime | None
 
 
 @dataclass(frozen=True)

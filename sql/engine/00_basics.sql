@@ -49,11 +49,59 @@ CREATE OR REPLACE FUNCTION private.fd_name_list(p_names text[], p_word text DEFA
                      || ' ' || p_word || ' ' || p_names[cardinality(p_names)]
                 ELSE p_names[1] END;
 
--- A period in the venue's wall-clock time: '22:00–00:30'.
+-- A zone's UTC offset at an instant (+01:00 for BST).
+CREATE OR REPLACE FUNCTION private.fd_utc_offset(p_zone text, p_at timestamptz) RETURNS interval
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (p_at AT TIME ZONE p_zone) - (p_at AT TIME ZONE 'UTC');
+
+-- Whether the wall-clock time of an instant happens twice in a zone (the
+-- repeated hour when the clocks go back): the offsets three hours before
+-- and after differ (a change is near; none is ever more than 2 hours), and
+-- the wall-clock time read with either offset is an instant showing that
+-- same wall-clock time.  Plain expressions, inlined: it runs for every
+-- message with times, and most instants are nowhere near a change.
+CREATE OR REPLACE FUNCTION private.fd_local_time_repeats(p_zone text, p_at timestamptz)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN isfinite(p_at)
+           AND private.fd_utc_offset(p_zone, p_at - interval '3 hours')
+               <> private.fd_utc_offset(p_zone, p_at + interval '3 hours')
+           AND (((p_at AT TIME ZONE p_zone)
+                 - private.fd_utc_offset(p_zone, p_at - interval '3 hours')) AT TIME ZONE 'UTC')
+               AT TIME ZONE p_zone = p_at AT TIME ZONE p_zone
+           AND (((p_at AT TIME ZONE p_zone)
+                 - private.fd_utc_offset(p_zone, p_at + interval '3 hours')) AT TIME ZONE 'UTC')
+               AT TIME ZONE p_zone = p_at AT TIME ZONE p_zone;
+
+-- A period with each end's zone abbreviation, as the zone names it then:
+-- '01:15 BST–01:15 GMT', or '01:00–02:00 GMT' when both ends share it.  The
+-- session's TimeZone is the zone only inside this call (the SET clause puts
+-- the caller's back), so to_char's TZ writes the zone's own abbreviation.
+CREATE OR REPLACE FUNCTION private.fd_local_times_zoned(p_zone text, p_period tstzrange)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM set_config('TimeZone', p_zone, true);
+    RETURN CASE WHEN to_char(lower(p_period), 'TZ') = to_char(upper(p_period), 'TZ')
+                THEN to_char(lower(p_period), 'HH24:MI') || '–'
+                     || to_char(upper(p_period), 'HH24:MI TZ')
+                ELSE to_char(lower(p_period), 'HH24:MI TZ') || '–'
+                     || to_char(upper(p_period), 'HH24:MI TZ') END;
+END
+$$;
+
+-- A period in the venue's wall-clock time: '22:00–00:30'.  On the night the
+-- clocks go back, a period with an end in the repeated hour says which one
+-- it means ('01:15 BST–01:15 GMT'), so that no message reads '01:15–01:15'.
 CREATE OR REPLACE FUNCTION private.fd_local_times(p_venue_id uuid, p_period tstzrange) RETURNS text
     LANGUAGE sql STABLE
-    RETURN (SELECT to_char(lower(p_period) AT TIME ZONE v.time_zone, 'HH24:MI') || '–'
-                   || to_char(upper(p_period) AT TIME ZONE v.time_zone, 'HH24:MI')
+    RETURN (SELECT CASE WHEN private.fd_local_time_repeats(v.time_zone, lower(p_period))
+                             OR private.fd_local_time_repeats(v.time_zone, upper(p_period))
+                        THEN private.fd_local_times_zoned(v.time_zone, p_period)
+                        ELSE to_char(lower(p_period) AT TIME ZONE v.time_zone, 'HH24:MI') || '–'
+                             || to_char(upper(p_period) AT TIME ZONE v.time_zone, 'HH24:MI') END
               FROM public.venues v WHERE v.id = p_venue_id);
 
 -- 'Fri 4 Dec 2026'.

@@ -7,11 +7,18 @@
 -- The booking itself: its times, its night, the party, by the venue's
 -- policy.  In the order a host would want to hear them.  A night is past
 -- once it has closed, so tonight stays bookable after its start (walk-ins,
--- late tables); a night without hours is past once its date is.
+-- late tables); a night without hours is past once its date is.  For a new
+-- booking (p_new_booking: the booking functions, suggestions, holds,
+-- check_table_availability) a time that has already ended is past too; a
+-- change to a booking, or a row any other writer puts in, may keep a time
+-- tonight that has gone (a party staying on, records put right).
+-- Never raises: a NULL, infinite or absurd night or instant is refused
+-- (INVALID_TIME) before any instant is computed from it.
 CREATE OR REPLACE FUNCTION private.fd_booking_refusal(p_venue_id uuid, p_night date,
                                                       p_starts_at timestamptz,
                                                       p_ends_at timestamptz,
-                                                      p_party_size integer)
+                                                      p_party_size integer,
+                                                      p_new_booking boolean DEFAULT false)
     RETURNS private.fd_refusal
     LANGUAGE plpgsql STABLE
 AS $$
@@ -29,8 +36,15 @@ BEGIN
     IF p_night IS NULL THEN
         RETURN private.fd_refuse('INVALID_TIME', 'Choose a night.');
     END IF;
+    IF NOT private.fd_night_in_range(p_night) THEN
+        RETURN private.fd_night_range_refusal();
+    END IF;
     IF p_starts_at IS NULL OR p_ends_at IS NULL OR p_ends_at <= p_starts_at THEN
         RETURN private.fd_refuse('INVALID_TIME', 'The end time must be after the start time.');
+    END IF;
+    IF NOT (isfinite(p_starts_at) AND isfinite(p_ends_at)) THEN
+        RETURN private.fd_refuse('INVALID_TIME',
+                                 'The start and end must be times on the night, not infinity.');
     END IF;
     span := private.fd_night_span(p_venue_id, p_night);
     today := (now_ AT TIME ZONE v.time_zone)::date;
@@ -59,6 +73,9 @@ BEGIN
                                  format('%s is open %s on %s.', v.name,
                                         private.fd_local_times(p_venue_id, span),
                                         private.fd_night_label(p_night)));
+    END IF;
+    IF p_new_booking AND p_ends_at <= now_ THEN
+        RETURN private.fd_refuse('PAST_DATE', 'That time has already passed tonight.');
     END IF;
     IF p_party_size IS NULL OR p_party_size NOT BETWEEN v.min_party_size AND v.max_party_size THEN
         RETURN private.fd_refuse('PARTY_SIZE', format('Party size must be %s to %s.',

@@ -52,10 +52,15 @@ END
 $$;
 
 -- The seed's contract.  Free then: no active booking (other than
--- exclude_booking_id) and no other terminal's live hold overlaps.  False
--- for an unknown table or a time that ends before it starts under the night
--- rule.  A snapshot, not a promise: booking functions check again under the
--- lock.
+-- exclude_booking_id) and no other terminal's live hold overlaps.  A
+-- snapshot, not a promise: booking functions check again under the lock.
+-- False wherever create_booking_atomic would refuse the time: an unknown or
+-- out-of-service table, a night outside the years 2000 to 9999, a local
+-- time that does not exist, an end not after the start under the night
+-- rule, a past or closed night, too far ahead, outside the hours, or a time
+-- tonight that has already ended.  The booking rules decide that
+-- (fd_booking_refusal, the venue's smallest party standing in for the
+-- party), so they live in one place.  Never raises.
 CREATE OR REPLACE FUNCTION public.check_table_availability(table_id uuid, booking_date date,
                                                            start_time time, end_time time,
                                                            exclude_booking_id uuid DEFAULT NULL)
@@ -63,13 +68,16 @@ CREATE OR REPLACE FUNCTION public.check_table_availability(table_id uuid, bookin
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
     SELECT coalesce((
-        SELECT CASE WHEN x.s < x.e
-                    THEN (private.fd_availability_refusal(
-                              t.venue_id, ARRAY[t.id], tstzrange(x.s, x.e, '[)'),
-                              check_table_availability.exclude_booking_id)).code IS NULL
-                    ELSE false END
-          FROM venue_tables t,
-               LATERAL (SELECT private.fd_night_instant(t.venue_id, booking_date, start_time) AS s,
-                               private.fd_night_instant(t.venue_id, booking_date, end_time) AS e) AS x
+        SELECT CASE WHEN x.refusal IS NOT NULL THEN false
+                    WHEN (private.fd_booking_refusal(t.venue_id, booking_date, x.starts_at,
+                                                     x.ends_at, v.min_party_size, true)).code
+                         IS NOT NULL THEN false
+                    ELSE (private.fd_availability_refusal(
+                              t.venue_id, ARRAY[t.id], tstzrange(x.starts_at, x.ends_at, '[)'),
+                              check_table_availability.exclude_booking_id)).code IS NULL END
+          FROM venue_tables t
+          JOIN venues v ON v.id = t.venue_id
+         CROSS JOIN LATERAL private.fd_night_instants(t.venue_id, booking_date, start_time,
+                                                      end_time) AS x
          WHERE t.id = check_table_availability.table_id AND t.is_active), false)
 $$;

@@ -26,10 +26,12 @@ CREATE OR REPLACE FUNCTION private.fd_new_reference(p_prefix text, p_night date)
                                         1 + floor(random() * 32)::integer, 1), '')
                  FROM generate_series(1, 6));
 
--- The refusal for an error raised while writing, or NULL to re-raise it.
--- An exclusion violation means someone booked the table in a way our lock
--- did not see (plain SQL, REPEATABLE READ); a check violation is one of the
--- triggers' rules, its code in DETAIL.
+-- The refusal for an error raised while taking the tables' turn or
+-- writing, or NULL to re-raise it.  An exclusion violation means someone
+-- booked the table in a way our lock did not see (plain SQL, REPEATABLE
+-- READ); a check violation is one of the triggers' rules, its code in
+-- DETAIL; lock_not_available is a lock wait that ran out of lock_timeout
+-- (a transaction holding the table's turn or row that does not finish).
 CREATE OR REPLACE FUNCTION private.fd_write_refusal(p_sqlstate text, p_message text,
                                                     p_detail text, p_venue_id uuid,
                                                     p_table_ids uuid[], p_period tstzrange,
@@ -38,6 +40,13 @@ CREATE OR REPLACE FUNCTION private.fd_write_refusal(p_sqlstate text, p_message t
     LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
+    IF p_sqlstate = '55P03' THEN
+        RETURN private.fd_refuse('TABLE_BEING_BOOKED',
+            format('%s is being booked at another desk; try again in a moment.',
+                   private.fd_name_list(ARRAY(SELECT t.name FROM public.venue_tables t
+                                               WHERE t.id = ANY (p_table_ids)
+                                               ORDER BY t.grid_order, t.name), 'or')));
+    END IF;
     IF p_sqlstate = '23P01' THEN
         RETURN coalesce(
             private.fd_availability_refusal(p_venue_id, p_table_ids, p_period,
@@ -58,7 +67,10 @@ BEGIN
 END
 $$;
 
--- The booking core.  Does not count the attempt: fd_book does.
+-- The booking core.  Does not count the attempt: fd_book does.  The input
+-- first (28_input.sql), then p_refusal, a refusal the caller found turning
+-- local times into instants (create_booking_atomic's clock-change gap),
+-- then the rules.  Returns the instants it booked.
 CREATE OR REPLACE FUNCTION private.fd_book_try(p_venue_id uuid, p_customer_id uuid, p_email text,
                                                p_phone text, p_name text, p_date_of_birth date,
                                                p_table_ids uuid[], p_night date,
@@ -66,13 +78,16 @@ CREATE OR REPLACE FUNCTION private.fd_book_try(p_venue_id uuid, p_customer_id uu
                                                p_party_size integer, p_special_requests text,
                                                p_occasion text, p_payment_ref text,
                                                p_source text, p_status text,
+                                               p_refusal private.fd_refusal,
                                                OUT r_ok boolean, OUT r_code text,
                                                OUT r_message text, OUT r_booking_id uuid,
-                                               OUT r_reference text, OUT r_deposit numeric)
+                                               OUT r_reference text, OUT r_deposit numeric,
+                                               OUT r_starts_at timestamptz,
+                                               OUT r_ends_at timestamptz)
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    tables     uuid[] := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
+    tables     uuid[];
     v_terminal text := private.fd_current_terminal();
     refusal    private.fd_refusal;
     cust       record;
@@ -87,14 +102,19 @@ DECLARE
     err_detail text;
 BEGIN
     r_ok := false;
-    refusal := private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
-                                          p_party_size);
+    refusal := coalesce(private.fd_input_refusal(p_name, p_email, p_phone, p_date_of_birth,
+                                                 p_special_requests, p_occasion, p_payment_ref,
+                                                 p_source),
+                        p_refusal,
+                        private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
+                                                   p_party_size, true));
     IF refusal.code IS NULL THEN
+        tables := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
         refusal := private.fd_tables_refusal(p_venue_id, tables, p_party_size);
     END IF;
     IF refusal.code IS NULL THEN
-        cust := private.fd_find_customer(p_venue_id, p_customer_id, p_name, p_phone, p_email,
-                                         p_date_of_birth, p_source = 'walk_in');
+        cust := private.fd_find_customer(p_venue_id, p_customer_id, private.fd_tidy_name(p_name),
+                                         p_phone, p_email, p_date_of_birth, p_source = 'walk_in');
         refusal := coalesce(cust.refusal,
                             private.fd_age_refusal(p_venue_id, p_night, cust.date_of_birth));
     END IF;
@@ -107,26 +127,26 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Take turns with other bookings of these tables tonight.  A desk on the
-    -- phone about one of them answers at once, without waiting.
-    IF NOT private.fd_lock_tables(tables, p_night) THEN
-        SELECT array_agg(t.name ORDER BY t.grid_order, t.name) INTO names
-          FROM public.venue_tables t WHERE t.id = ANY (tables);
-        r_code := 'TABLE_BEING_BOOKED';
-        r_message := format('%s is being booked at another desk; try again in a moment.',
-                            private.fd_name_list(names, 'or'));
-        RETURN;
-    END IF;
-    -- Again, in a statement of its own, so that it reads what committed while we waited.
-    refusal := private.fd_availability_refusal(p_venue_id, tables, v_period, NULL);
-    IF refusal.code IS NOT NULL THEN
-        r_code := refusal.code; r_message := refusal.message;
-        RETURN;
-    END IF;
-
-    price := private.fd_tables_price(p_venue_id, p_night, tables);
-    SELECT v.reference_prefix INTO prefix FROM public.venues v WHERE v.id = p_venue_id;
     BEGIN
+        -- Take turns with other bookings of these tables tonight.  A desk on
+        -- the phone about one of them answers at once, without waiting.
+        IF NOT private.fd_lock_tables(tables, p_night) THEN
+            SELECT array_agg(t.name ORDER BY t.grid_order, t.name) INTO names
+              FROM public.venue_tables t WHERE t.id = ANY (tables);
+            r_code := 'TABLE_BEING_BOOKED';
+            r_message := format('%s is being booked at another desk; try again in a moment.',
+                                private.fd_name_list(names, 'or'));
+            RETURN;
+        END IF;
+        -- Again, in a statement of its own, so that it reads what committed while we waited.
+        refusal := private.fd_availability_refusal(p_venue_id, tables, v_period, NULL);
+        IF refusal.code IS NOT NULL THEN
+            r_code := refusal.code; r_message := refusal.message;
+            RETURN;
+        END IF;
+
+        price := private.fd_tables_price(p_venue_id, p_night, tables);
+        SELECT v.reference_prefix INTO prefix FROM public.venues v WHERE v.id = p_venue_id;
         saved := private.fd_save_customer(p_venue_id, cust.customer_id, cust.name, cust.phone,
                                           cust.email, cust.date_of_birth);
         LOOP  -- a reference already taken (1 in 10^9 a night) just draws again
@@ -148,7 +168,7 @@ BEGIN
         DELETE FROM public.holds h
          WHERE h.venue_id = p_venue_id AND h.night = p_night
            AND h.table_id = ANY (tables) AND h.terminal = v_terminal;
-    EXCEPTION WHEN exclusion_violation OR check_violation THEN
+    EXCEPTION WHEN exclusion_violation OR check_violation OR lock_not_available THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_detail = PG_EXCEPTION_DETAIL;
         refusal := private.fd_write_refusal(err_state, err_text, err_detail, p_venue_id, tables,
@@ -162,10 +182,14 @@ BEGIN
     r_ok := true;
     r_booking_id := new_id;
     r_deposit := price.deposit;
+    r_starts_at := p_starts_at;
+    r_ends_at := p_ends_at;
 END
 $$;
 
--- The core with its attempt counted, whatever the outcome.
+-- The core with its attempt counted, whatever the outcome.  A source that
+-- is not one of the four is the input's refusal (INVALID_INPUT), counted
+-- without a source.
 CREATE OR REPLACE FUNCTION private.fd_book(p_venue_id uuid, p_customer_id uuid, p_email text,
                                            p_phone text, p_name text, p_date_of_birth date,
                                            p_table_ids uuid[], p_night date,
@@ -173,26 +197,27 @@ CREATE OR REPLACE FUNCTION private.fd_book(p_venue_id uuid, p_customer_id uuid, 
                                            p_party_size integer, p_special_requests text,
                                            p_occasion text, p_payment_ref text,
                                            p_source text, p_status text,
+                                           p_refusal private.fd_refusal DEFAULT NULL,
                                            OUT r_ok boolean, OUT r_code text, OUT r_message text,
                                            OUT r_booking_id uuid, OUT r_reference text,
-                                           OUT r_deposit numeric)
+                                           OUT r_deposit numeric, OUT r_starts_at timestamptz,
+                                           OUT r_ends_at timestamptz)
     LANGUAGE plpgsql
 AS $$
 DECLARE
     started timestamptz := clock_timestamp();
 BEGIN
     p_source := coalesce(p_source, 'desk');
-    IF p_source NOT IN ('desk', 'phone', 'web', 'walk_in') THEN
-        -- a caller's bug, not a refusal a host could act on
-        RAISE EXCEPTION 'unknown booking source "%"', p_source
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit
+    SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit, r_starts_at,
+                  r_ends_at
       FROM private.fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name,
                                p_date_of_birth, p_table_ids, p_night, p_starts_at, p_ends_at,
                                p_party_size, p_special_requests, p_occasion, p_payment_ref,
-                               p_source, p_status);
-    PERFORM private.fd_record_attempt(p_venue_id, p_source, r_ok, r_code, started);
+                               p_source, p_status, p_refusal);
+    PERFORM private.fd_record_attempt(
+        p_venue_id,
+        CASE WHEN p_source IN ('desk', 'phone', 'web', 'walk_in') THEN p_source END,
+        r_ok, r_code, started);
 END
 $$;
 
@@ -203,7 +228,10 @@ $$;
 -- The seed's contract: the website's and the phone's booking, in local
 -- times under the night rule ('23:00'–'02:00' on a Friday ends on
 -- Saturday).  The source is 'phone' when a desk calls it (frontdesk.terminal
--- is set) and 'web' otherwise.
+-- is set) and 'web' otherwise.  A local time that does not exist that night
+-- (the spring-forward gap) is refused, never moved (fd_night_instants); the
+-- instants booked come back as starts_at and ends_at, after the seed's
+-- columns and error_code.
 CREATE OR REPLACE FUNCTION public.create_booking_atomic(venue_id uuid, customer_email text,
                                                         customer_phone text, customer_name text,
                                                         table_ids uuid[], booking_date date,
@@ -214,26 +242,29 @@ CREATE OR REPLACE FUNCTION public.create_booking_atomic(venue_id uuid, customer_
                                                         occasion text DEFAULT NULL,
                                                         stripe_payment_intent_id text DEFAULT NULL)
     RETURNS TABLE (booking_id uuid, booking_reference text, total_deposit numeric,
-                   success boolean, error_message text, error_code text)
+                   success boolean, error_message text, error_code text,
+                   starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    SELECT b.r_booking_id, b.r_reference, b.r_deposit, b.r_ok, b.r_message, b.r_code
-      FROM private.fd_book(
+    SELECT b.r_booking_id, b.r_reference, b.r_deposit, b.r_ok, b.r_message, b.r_code,
+           b.r_starts_at, b.r_ends_at
+      FROM private.fd_night_instants(create_booking_atomic.venue_id, booking_date, start_time,
+                                     end_time) AS x
+     CROSS JOIN LATERAL private.fd_book(
                create_booking_atomic.venue_id, create_booking_atomic.customer_id,
                customer_email, customer_phone, customer_name, NULL,
-               create_booking_atomic.table_ids, booking_date,
-               private.fd_night_instant(create_booking_atomic.venue_id, booking_date, start_time),
-               private.fd_night_instant(create_booking_atomic.venue_id, booking_date, end_time),
+               create_booking_atomic.table_ids, booking_date, x.starts_at, x.ends_at,
                create_booking_atomic.party_size, create_booking_atomic.special_requests,
                create_booking_atomic.occasion, stripe_payment_intent_id,
                CASE WHEN private.fd_current_terminal() IS NULL THEN 'web' ELSE 'phone' END,
-               'confirmed') AS b
+               'confirmed', x.refusal) AS b
 $$;
 
 -- The desk's booking, in instants (exact on clock-change nights): for the
 -- customer the desk chose (customer_id), or for the guest it typed (name,
 -- phone, email, date of birth), matched or created in the same transaction
--- as the booking by the same matcher as the website's.
+-- as the booking by the same matcher as the website's.  A source other
+-- than desk, phone, web or walk_in is refused (INVALID_INPUT).
 CREATE OR REPLACE FUNCTION public.desk_book(venue_id uuid, customer_id uuid, table_ids uuid[],
                                             night date, starts_at timestamptz,
                                             ends_at timestamptz, party_size integer,
@@ -246,10 +277,12 @@ CREATE OR REPLACE FUNCTION public.desk_book(venue_id uuid, customer_id uuid, tab
                                             customer_email text DEFAULT NULL,
                                             customer_date_of_birth date DEFAULT NULL)
     RETURNS TABLE (success boolean, error_code text, error_message text,
-                   booking_id uuid, booking_reference text, total_deposit numeric)
+                   booking_id uuid, booking_reference text, total_deposit numeric,
+                   starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit
+    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit,
+           b.r_starts_at, b.r_ends_at
       FROM private.fd_book(desk_book.venue_id, desk_book.customer_id, customer_email,
                            customer_phone, customer_name, customer_date_of_birth,
                            desk_book.table_ids, desk_book.night, desk_book.starts_at,
@@ -260,22 +293,25 @@ $$;
 
 -- A party at the door: seated now (to the minute) on the night in
 -- progress, for the given minutes or the venue's usual length, cut at
--- closing time.  'Walk-in' parties share the venue's Walk-in customer;
--- a named party gets a customer of its own, without contact details.
+-- closing time.  'Walk-in' parties (and a blank name) share the venue's
+-- Walk-in customer; a named party gets a customer of its own, without
+-- contact details.
 CREATE OR REPLACE FUNCTION public.walk_in(venue_id uuid, table_ids uuid[], party_size integer,
                                           customer_name text DEFAULT 'Walk-in',
                                           minutes integer DEFAULT NULL)
     RETURNS TABLE (success boolean, error_code text, error_message text,
-                   booking_id uuid, booking_reference text, total_deposit numeric)
+                   booking_id uuid, booking_reference text, total_deposit numeric,
+                   starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit
+    SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit,
+           b.r_starts_at, b.r_ends_at
       FROM (SELECT private.fd_current_night(walk_in.venue_id) AS night,
                    date_trunc('minute', private.fd_now()) AS starts_at) AS n
       LEFT JOIN venues v ON v.id = walk_in.venue_id
      CROSS JOIN LATERAL private.fd_book(
                    walk_in.venue_id, NULL, NULL, NULL,
-                   coalesce(nullif(btrim(walk_in.customer_name), ''), 'Walk-in'), NULL,
+                   coalesce(private.fd_tidy_name(walk_in.customer_name), 'Walk-in'), NULL,
                    walk_in.table_ids, n.night, n.starts_at,
                    least(n.starts_at + make_interval(mins => coalesce(walk_in.minutes,
                                                                       v.default_booking_minutes)),

@@ -5,8 +5,9 @@
 -- booking and no other terminal's live hold for the whole time.  Best
 -- first: fewest wasted seats, then lowest minimum spend, then fewest
 -- tables.  Prices are the night's (14_prices.sql).  No rows when nothing
--- fits or the request could not be booked at all (closed, past, outside
--- hours, party size).
+-- fits or the request could not be booked at all (closed, past, a time
+-- tonight already gone, outside hours, party size, a night outside the
+-- years 2000 to 9999, infinite or NULL times): never raises.
 
 CREATE OR REPLACE FUNCTION public.desk_suggestions(venue_id uuid, night date,
                                                    starts_at timestamptz, ends_at timestamptz,
@@ -24,7 +25,7 @@ AS $$
                desk_suggestions.party_size AS party
          WHERE (private.fd_booking_refusal(desk_suggestions.venue_id, desk_suggestions.night,
                                            desk_suggestions.starts_at, desk_suggestions.ends_at,
-                                           desk_suggestions.party_size)).code IS NULL
+                                           desk_suggestions.party_size, true)).code IS NULL
     ),
     free AS (
         SELECT t.id, t.name, t.capacity, t.grid_order, t.is_premium,
@@ -80,6 +81,8 @@ AS $$
 $$;
 
 -- The seed's contract: suggestions in local times under the night rule.
+-- No rows for a local time that does not exist that night (the
+-- spring-forward gap), as create_booking_atomic refuses it.
 CREATE OR REPLACE FUNCTION public.get_optimal_table_combinations(venue_id uuid,
                                                                  booking_date date,
                                                                  start_time time, end_time time,
@@ -90,11 +93,10 @@ CREATE OR REPLACE FUNCTION public.get_optimal_table_combinations(venue_id uuid,
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
     SELECT s.*
-      FROM desk_suggestions(
-               get_optimal_table_combinations.venue_id, booking_date,
-               private.fd_night_instant(get_optimal_table_combinations.venue_id, booking_date,
-                                        start_time),
-               private.fd_night_instant(get_optimal_table_combinations.venue_id, booking_date,
-                                        end_time),
-               get_optimal_table_combinations.party_size) AS s
+      FROM private.fd_night_instants(get_optimal_table_combinations.venue_id, booking_date,
+                                     start_time, end_time) AS x
+     CROSS JOIN LATERAL desk_suggestions(get_optimal_table_combinations.venue_id, booking_date,
+                                         x.starts_at, x.ends_at,
+                                         get_optimal_table_combinations.party_size) AS s
+     WHERE x.refusal IS NULL
 $$;

@@ -25,57 +25,62 @@ DECLARE
     err_detail text;
 BEGIN
     r_ok := false;
-    FOR i IN 1..2 LOOP  -- 1: check without locks; 2: again under the locks, for real
-        IF i = 1 THEN
-            SELECT * INTO b FROM public.bookings WHERE id = p_booking_id;
-        ELSE
-            -- Old and new tables, so that nothing changes under us; in key
-            -- order before the row lock, as every booking path takes them.
-            IF NOT private.fd_lock_tables(old_tables || tables, b.night) THEN
-                r_code := 'TABLE_BEING_BOOKED';
-                r_message := format('%s is being booked at another desk; try again in a moment.',
-                                    private.fd_name_list(ARRAY(
-                                        SELECT t.name FROM public.venue_tables t
-                                         WHERE t.id = ANY (old_tables || tables)
-                                         ORDER BY t.grid_order, t.name), 'or'));
+    -- One block for the locks and the writes: a lock wait that runs out of
+    -- lock_timeout is a refusal (TABLE_BEING_BOOKED), like a clash.
+    BEGIN
+        FOR i IN 1..2 LOOP  -- 1: check without locks; 2: again under the locks, for real
+            IF i = 1 THEN
+                SELECT * INTO b FROM public.bookings WHERE id = p_booking_id;
+            ELSE
+                -- Old and new tables, so that nothing changes under us; in key
+                -- order before the row lock, as every booking path takes them.
+                IF NOT private.fd_lock_tables(old_tables || tables, b.night) THEN
+                    r_code := 'TABLE_BEING_BOOKED';
+                    r_message := format(
+                        '%s is being booked at another desk; try again in a moment.',
+                        private.fd_name_list(ARRAY(SELECT t.name FROM public.venue_tables t
+                                                    WHERE t.id = ANY (old_tables || tables)
+                                                    ORDER BY t.grid_order, t.name), 'or'));
+                    RETURN;
+                END IF;
+                SELECT * INTO b FROM public.bookings WHERE id = p_booking_id FOR UPDATE;
+            END IF;
+            IF NOT FOUND THEN
+                r_code := 'UNKNOWN_BOOKING'; r_message := 'There is no such booking.';
                 RETURN;
             END IF;
-            SELECT * INTO b FROM public.bookings WHERE id = p_booking_id FOR UPDATE;
-        END IF;
-        IF NOT FOUND THEN
-            r_code := 'UNKNOWN_BOOKING'; r_message := 'There is no such booking.';
-            RETURN;
-        END IF;
-        r_venue_id := b.venue_id;
-        IF NOT private.fd_status_is_open(b.status) THEN
-            r_code := 'INVALID_TRANSITION';
-            r_message := format('Booking %s is %s; it cannot be moved.', b.reference,
-                                private.fd_status_words(b.status));
-            RETURN;
-        END IF;
-        old_tables := ARRAY(SELECT bt.table_id FROM public.booking_tables bt
-                             WHERE bt.booking_id = b.id ORDER BY 1);
-        tables := CASE WHEN p_table_ids IS NULL THEN old_tables
-                       ELSE ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t) END;
-        starts := coalesce(p_starts_at, b.starts_at);
-        ends := coalesce(p_ends_at, b.ends_at);
-        party := coalesce(p_party_size, b.party_size);
-        refusal := coalesce(private.fd_booking_refusal(b.venue_id, b.night, starts, ends, party),
-                            private.fd_tables_refusal(b.venue_id, tables, party),
-                            private.fd_age_refusal(b.venue_id, b.night,
-                                                   (SELECT c.date_of_birth FROM public.customers c
-                                                     WHERE c.id = b.customer_id)));
-        IF refusal.code IS NULL THEN
-            v_period := tstzrange(starts, ends, '[)');
-            refusal := private.fd_availability_refusal(b.venue_id, tables, v_period, b.id);
-        END IF;
-        IF refusal.code IS NOT NULL THEN
-            r_code := refusal.code; r_message := refusal.message;
-            RETURN;
-        END IF;
-    END LOOP;
+            r_venue_id := b.venue_id;
+            IF NOT private.fd_status_is_open(b.status) THEN
+                r_code := 'INVALID_TRANSITION';
+                r_message := format('Booking %s is %s; it cannot be moved.', b.reference,
+                                    private.fd_status_words(b.status));
+                RETURN;
+            END IF;
+            old_tables := ARRAY(SELECT bt.table_id FROM public.booking_tables bt
+                                 WHERE bt.booking_id = b.id ORDER BY 1);
+            tables := CASE WHEN p_table_ids IS NULL THEN old_tables
+                           ELSE ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t
+                                       ORDER BY t) END;
+            starts := coalesce(p_starts_at, b.starts_at);
+            ends := coalesce(p_ends_at, b.ends_at);
+            party := coalesce(p_party_size, b.party_size);
+            refusal := coalesce(private.fd_booking_refusal(b.venue_id, b.night, starts, ends,
+                                                           party),
+                                private.fd_tables_refusal(b.venue_id, tables, party),
+                                private.fd_age_refusal(b.venue_id, b.night,
+                                                       (SELECT c.date_of_birth
+                                                          FROM public.customers c
+                                                         WHERE c.id = b.customer_id)));
+            IF refusal.code IS NULL THEN
+                v_period := tstzrange(starts, ends, '[)');
+                refusal := private.fd_availability_refusal(b.venue_id, tables, v_period, b.id);
+            END IF;
+            IF refusal.code IS NOT NULL THEN
+                r_code := refusal.code; r_message := refusal.message;
+                RETURN;
+            END IF;
+        END LOOP;
 
-    BEGIN
         -- Leave the old tables first: keeping them through the time change
         -- could collide with someone else's booking we are not staying for.
         DELETE FROM public.booking_tables bt
@@ -93,7 +98,7 @@ BEGIN
         DELETE FROM public.holds h
          WHERE h.venue_id = b.venue_id AND h.night = b.night AND h.table_id = ANY (tables)
            AND h.terminal = private.fd_current_terminal();
-    EXCEPTION WHEN exclusion_violation OR check_violation THEN
+    EXCEPTION WHEN exclusion_violation OR check_violation OR lock_not_available THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_detail = PG_EXCEPTION_DETAIL;
         refusal := private.fd_write_refusal(err_state, err_text, err_detail, b.venue_id, tables,

@@ -44,41 +44,52 @@ BEGIN
             NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
-    -- The night and times by the booking rules, in the same words; a hold
-    -- has no party yet, so the smallest party stands in.
-    refusal := private.fd_booking_refusal(p_venue, p_night, p_starts, p_ends, v.min_party_size);
+    -- The night and times by the booking rules for a new booking, in the
+    -- same words; a hold has no party yet, so the smallest party stands in.
+    refusal := private.fd_booking_refusal(p_venue, p_night, p_starts, p_ends, v.min_party_size,
+                                          true);
     IF refusal.code IS NOT NULL THEN
         RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[], NULL::timestamptz;
         RETURN;
     END IF;
 
-    -- Take turns with bookings and other holds of these tables.
-    IF NOT private.fd_lock_tables(tids, p_night) THEN
+    -- A lock wait that runs out of lock_timeout is "being booked", not an error.
+    BEGIN
+        -- Take turns with bookings and other holds of these tables.
+        IF NOT private.fd_lock_tables(tids, p_night) THEN
+            RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
+                'One of these tables is being booked at another desk; try again in a moment.',
+                NULL::uuid[], NULL::timestamptz;
+            RETURN;
+        END IF;
+        -- Under the locks: an active booking, or another desk's live hold.
+        refusal := private.fd_availability_refusal(p_venue, tids,
+                                                   tstzrange(p_starts, p_ends, '[)'), NULL);
+        IF refusal.code IS NOT NULL THEN
+            RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[],
+                NULL::timestamptz;
+            RETURN;
+        END IF;
+
+        -- Replace this terminal's earlier holds; sweep expired ones while here.
+        DELETE FROM holds h
+         WHERE h.venue_id = p_venue AND (h.terminal = term OR h.expires_at <= private.fd_now());
+        until := private.fd_now() + make_interval(mins => v.hold_minutes);
+        WITH ins AS (
+            INSERT INTO holds (venue_id, table_id, night, period, terminal, staff_id,
+                               expires_at)
+            SELECT p_venue, t, p_night, tstzrange(p_starts, p_ends, '[)'), term,
+                   private.fd_current_staff_id(), until
+              FROM unnest(tids) AS t
+            RETURNING id
+        )
+        SELECT array_agg(id) INTO ids FROM ins;
+    EXCEPTION WHEN lock_not_available THEN
         RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
             'One of these tables is being booked at another desk; try again in a moment.',
             NULL::uuid[], NULL::timestamptz;
         RETURN;
-    END IF;
-    -- Under the locks: an active booking, or another desk's live hold.
-    refusal := private.fd_availability_refusal(p_venue, tids, tstzrange(p_starts, p_ends, '[)'),
-                                               NULL);
-    IF refusal.code IS NOT NULL THEN
-        RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[], NULL::timestamptz;
-        RETURN;
-    END IF;
-
-    -- Replace this terminal's earlier holds; sweep expired ones while here.
-    DELETE FROM holds h
-     WHERE h.venue_id = p_venue AND (h.terminal = term OR h.expires_at <= private.fd_now());
-    until := private.fd_now() + make_interval(mins => v.hold_minutes);
-    WITH ins AS (
-        INSERT INTO holds (venue_id, table_id, night, period, terminal, staff_id, expires_at)
-        SELECT p_venue, t, p_night, tstzrange(p_starts, p_ends, '[)'), term,
-               private.fd_current_staff_id(), until
-          FROM unnest(tids) AS t
-        RETURNING id
-    )
-    SELECT array_agg(id) INTO ids FROM ins;
+    END;
     RETURN QUERY SELECT true, NULL::text, NULL::text, ids, until;
 END
 $$;

@@ -6,7 +6,9 @@
 -- this terminal's.  Instants are ISO 8601 in the venue's zone with its
 -- offset; money is a string.  The venue's policy (party limits, currency,
 -- phone country, reference prefix) and the allowed status transitions come
--- with it, so the app hard-codes none of them.  NULL for an unknown venue.
+-- with it, so the app hard-codes none of them.  NULL for an unknown venue,
+-- and for a NULL night or one outside the years 2000 to 9999 (no instant of
+-- such a night can be computed): never raises.
 -- Built as json, not jsonb, with the session's TimeZone set to the venue's
 -- for the call (the SET clause puts the caller's back): to_json of a
 -- timestamptz then writes the venue's offset itself.  Measured: p99 10.7 ms
@@ -16,6 +18,9 @@ CREATE OR REPLACE FUNCTION public.night_plan(venue_id uuid, night date) RETURNS 
     SET search_path = public, pg_temp SET TimeZone = 'UTC'
 AS $$
 BEGIN
+    IF NOT coalesce(private.fd_night_in_range($2), false) THEN
+        RETURN NULL;
+    END IF;
     PERFORM set_config('TimeZone', v.time_zone, true) FROM venues v WHERE v.id = $1;
     RETURN (
     SELECT json_build_object(
