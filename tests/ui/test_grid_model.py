@@ -200,10 +200,19 @@ def _tooltip() -> int:
 
 def test_holds_of_other_desks_show_but_not_our_own(qtbot: QtBot, desk: Desk, friday: date) -> None:
     plan = desk.night_plan(friday)
-    table = plan.tables[2]
     assert plan.opens_at is not None
+    # tables free in the holds' hour: the demo's bookings move with today's weekday
+    held = (plan.opens_at + timedelta(hours=1), plan.opens_at + timedelta(hours=2))
+    table, other = [
+        t
+        for t in plan.tables
+        if not any(
+            t.id in b.table_ids and b.starts_at < held[1] and held[0] < b.ends_at
+            for b in plan.bookings
+        )
+    ][:2]
     theirs = _hold(plan, table.id, "DESK-2")
-    ours = _hold(plan, plan.tables[3].id, "TEST-DESK")
+    ours = _hold(plan, other.id, "TEST-DESK")
     model = NightGridModel(own_terminal="TEST-DESK")
     model.set_plan(dataclasses.replace(plan, holds=(theirs, ours)))
     assert [h.hold for h in model.hold_blocks()] == [theirs]
