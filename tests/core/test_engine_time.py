@@ -139,7 +139,7 @@ def test_fall_back_night(conn: Conn, venue: Venue, changes: clock.ClockChanges) 
         tables=venue.t("T3"),
     )
     assert third["error_code"] == "TABLE_UNAVAILABLE"
-    assert third["error_message"] == "T3 is booked 01:00–02:00 that night."
+    assert third["error_message"] == "T3 is booked 01:00–02:00 GMT that night."  # which 01:00
     # moving the first onto the second's hour is refused, and into the free 02:00 GMT slot works
     moved = move_booking(conn, first["booking_id"], None, _utc(night, 1, 30), _utc(night, 2, 30))
     assert moved["error_code"] == "TABLE_UNAVAILABLE"
