@@ -45,13 +45,21 @@ CREATE OR REPLACE TRIGGER trigger_validate_booking_constraints
 -- ---------------------------------------------------------------------------
 -- booking_tables follows its booking, whoever writes.
 
+-- The booking's row is read FOR SHARE: a transaction changing its period or
+-- status holds it FOR NO KEY UPDATE, so this waits for that one to end and
+-- then copies what it committed (READ COMMITTED re-reads the newest
+-- version).  A plain read would copy the old period while the change is in
+-- flight, and the exclusion constraint would then guard the wrong instants
+-- (a real double booking, found with two psql sessions).  The other order
+-- is safe too: a period change waits for this row's lock, and its sync
+-- trigger's UPDATE then sees this row.
 CREATE OR REPLACE FUNCTION private.fd_booking_tables_copy_booking() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 DECLARE
     b public.bookings%ROWTYPE;
 BEGIN
-    SELECT * INTO b FROM public.bookings WHERE id = NEW.booking_id;
+    SELECT * INTO b FROM public.bookings WHERE id = NEW.booking_id FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'booking % does not exist', NEW.booking_id
             USING ERRCODE = 'foreign_key_violation';
