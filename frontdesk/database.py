@@ -70,10 +70,22 @@ PERSONAL = frozenset(
     }
 )
 
+#: Limits on every desk transaction, so that a frozen transaction elsewhere
+#: (or a slow statement here) never hangs the desk: the engine itself waits
+#: at most 2 s for another booking; these are the outer bounds.  Set per
+#: transaction (not as connection options) so they also work behind a
+#: transaction-pooling PgBouncer.
+TIMEOUTS = {
+    "lock_timeout": "3s",
+    "statement_timeout": "15s",
+    "idle_in_transaction_session_timeout": "30s",
+}
+
 _WHO_SQL = (
     "SELECT set_config('frontdesk.staff_id', %(_staff_id)s, true), "
     "set_config('frontdesk.staff_name', %(_staff_name)s, true), "
-    "set_config('frontdesk.terminal', %(_terminal)s, true)"
+    "set_config('frontdesk.terminal', %(_terminal)s, true), "
+    + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in TIMEOUTS.items())
 )
 
 _CODE_IN_DETAIL = re.compile(r"\b([A-Z][A-Z_]{3,})\b")

@@ -3,7 +3,7 @@
 A plain thread with its own connection, outside the pool and straight to
 the server (LISTEN does not survive a transaction-pooling PgBouncer).  It
 LISTENs on the venue's channel; each NOTIFY says the change feed has grown,
-and the listener reads ``changes_since`` the last id it saw, so a burst
+and the listener reads ``change_summary_since`` the last id it saw, so a burst
 becomes one ``Change`` per night, and nothing is missed or told twice after
 a dropped connection: it reconnects with backoff, listens again and replays
 from the last id.
@@ -11,9 +11,12 @@ from the last id.
 The engine has no NOTIFY in booking transactions; one relay among the
 running apps moves committed changes into the feed and notifies (see
 sql/README.md, "Change feed").  Every listener tries to be that relay
-(``pg_try_advisory_lock(3, 0)`` on its connection); the one that is calls
-``relay_changes()`` every ~50 ms, the others try again every second, so when
-the relay's app dies another takes over.
+(``relay_elect()``, a session lock on a key only the engine can compute); the
+one that is calls ``relay_changes()`` every ~50 ms.  The others try again
+every ``relay_retry`` seconds and meanwhile call ``relay_if_stalled()``,
+which relays committed changes that have waited more than half a second: so
+when the relay's app dies, freezes, or an impostor holds the election, the
+desks still hear every change within about a second.
 
 Callbacks run on the listener's thread; the window bridges them to Qt.
 """
@@ -39,8 +42,7 @@ from frontdesk.problems import redact
 
 log = logging.getLogger(__name__)
 
-RELAY_LOCK = (3, 0)
-#: Rows asked of changes_since at a time.
+#: Feed rows read (merged per night) at a time.
 REPLAY_BATCH = 5000
 
 
@@ -72,7 +74,7 @@ class Listener:
         last_id: int | None = None,
         relay: bool = True,
         relay_interval: float = 0.05,
-        relay_retry: float = 1.0,
+        relay_retry: float = 0.5,
         backoff: tuple[float, float] = (0.2, 5.0),
     ) -> None:
         """``last_id``: replay from after this feed id (None: start from now).
@@ -201,6 +203,10 @@ class Listener:
                 pending = pending or bool(moved and moved[0])
             elif not self._is_relay and self._may_relay and now >= next_lock_try:
                 self._try_relay_lock()
+                if not self._is_relay:
+                    # the relay may be gone or frozen: relay what waits too long
+                    moved = conn.execute("SELECT relay_if_stalled()").fetchone()
+                    pending = pending or bool(moved and moved[0])
                 next_lock_try = now + self._relay_retry
             wake = [now + 0.1]
             if self._is_relay:
@@ -223,7 +229,7 @@ class Listener:
     def _try_relay_lock(self) -> None:
         if not self._may_relay or self._is_relay or self._conn is None:
             return
-        row = self._conn.execute("SELECT pg_try_advisory_lock(%s, %s)", RELAY_LOCK).fetchone()
+        row = self._conn.execute("SELECT relay_elect()").fetchone()
         self._is_relay = bool(row and row[0])
         if self._is_relay:
             log.info("this app relays the venue's changes")

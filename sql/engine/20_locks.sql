@@ -4,20 +4,50 @@
 --                acquire_booking_lock); booking transactions test it shared.
 --   namespace 2: booking transactions on a table take turns (transaction
 --                level, released at commit or rollback, PgBouncer-safe).
+--   namespace 3: the change feed's relay (72_change_feed.sql).
 -- Keys are taken in ascending key order so that bookings over several tables
 -- in any order cannot deadlock (even when two pairs hash alike).
+--
+-- Nobody outside stalls the engine:
+-- * keys are mixed with a per-database secret only the owner can read
+--   (private.engine_secret), so a login without the engine's rights cannot
+--   derive them; pg_locks, which shows held keys, is the owner's alone in
+--   this database (90_grants.sql);
+-- * no engine call waits more than LOCK_WAIT (2 s) for another transaction
+--   (a frozen desk mid-booking, a manager's open psql): it answers
+--   TABLE_BEING_BOOKED instead;
+-- * a phone lock older than the venue's hold time is no longer honoured.
+
+-- A key no outsider can compute.
+CREATE OR REPLACE FUNCTION private.fd_secret_key(p_text text) RETURNS integer
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN hashtext((SELECT s.secret FROM private.engine_secret s) || '/' || p_text);
 
 CREATE OR REPLACE FUNCTION private.fd_lock_key(p_table_id uuid, p_night date) RETURNS integer
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN hashtext(p_table_id::text || '/' || p_night::text);
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN private.fd_secret_key(p_table_id::text || '/' || p_night::text);
 
--- Take the booking locks for these tables on this night.  Returns false at
--- once, having waited for nothing, when another session holds the phone lock
--- on one of them (TABLE_BEING_BOOKED); otherwise waits its turn and returns
--- true.
+-- Whether a phone lock (namespace 1) on this key that we could not share is
+-- still to be honoured: a live desk's lock younger than its venue's hold
+-- time.  A lock taken before its age was recorded counts as live.
+CREATE OR REPLACE FUNCTION private.fd_phone_lock_live(p_key integer) RETURNS boolean
+    LANGUAGE sql STABLE
+AS $$
+    SELECT NOT EXISTS (SELECT 1 FROM private.phone_locks p WHERE p.lock_key = p_key)
+           OR EXISTS (SELECT 1 FROM private.phone_locks p
+                       WHERE p.lock_key = p_key AND p.expires_at > private.fd_now())
+$$;
+
+-- Take the booking locks for these tables on this night.  Returns false,
+-- having waited for nothing, when another session holds a live phone lock
+-- on one of them; false too when another booking of one of them has held
+-- its turn for more than 2 s (a frozen transaction); otherwise waits its
+-- turn (milliseconds) and returns true.  The caller answers
+-- TABLE_BEING_BOOKED for false.
 CREATE OR REPLACE FUNCTION private.fd_lock_tables(p_table_ids uuid[], p_night date)
     RETURNS boolean
     LANGUAGE plpgsql
+    SET lock_timeout = '2s'
 AS $$
 DECLARE
     k integer;
@@ -29,32 +59,42 @@ BEGIN
       FROM unnest(p_table_ids) AS t;
     -- Phone locks first, none waited for, so a refusal never queues behind a booking.
     FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
-        IF NOT pg_try_advisory_xact_lock_shared(1, k) THEN
+        IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
             RETURN false;
         END IF;
     END LOOP;
-    FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
-        PERFORM pg_advisory_xact_lock(2, k);
-    END LOOP;
-    RETURN true;
+    RETURN private.fd_lock_turns(keys);
 END
 $$;
 
--- Take only the booking-turn locks (namespace 2) of these tables on this
--- night, in key order.  For changes to an existing booking that a desk on
--- the phone about the same table must not block (a no-show, a cancellation).
-CREATE OR REPLACE FUNCTION private.fd_lock_tables_turn(p_table_ids uuid[], p_night date)
-    RETURNS void
+-- Take the booking-turn locks (namespace 2) of these keys in order, waiting
+-- at most the caller's lock_timeout for each; false when one is held longer.
+CREATE OR REPLACE FUNCTION private.fd_lock_turns(p_keys integer[]) RETURNS boolean
     LANGUAGE plpgsql
 AS $$
 DECLARE
     k integer;
 BEGIN
-    FOR k IN SELECT DISTINCT private.fd_lock_key(t, p_night) FROM unnest(p_table_ids) AS t
-              ORDER BY 1 LOOP
+    FOREACH k IN ARRAY coalesce(p_keys, '{}') LOOP
         PERFORM pg_advisory_xact_lock(2, k);
     END LOOP;
+    RETURN true;
+EXCEPTION WHEN lock_not_available THEN
+    RETURN false;
 END
+$$;
+
+-- Take only the booking-turn locks of these tables on this night, in key
+-- order.  For changes to an existing booking that a desk on the phone about
+-- the same table must not block (a no-show, a cancellation).  False when a
+-- frozen transaction holds one for more than 2 s.
+CREATE OR REPLACE FUNCTION private.fd_lock_tables_turn(p_table_ids uuid[], p_night date)
+    RETURNS boolean
+    LANGUAGE sql
+    SET lock_timeout = '2s'
+AS $$
+    SELECT private.fd_lock_turns(ARRAY(SELECT DISTINCT private.fd_lock_key(t, p_night)
+                                         FROM unnest(p_table_ids) AS t ORDER BY 1))
 $$;
 
 -- Whether this session holds the phone lock on a key (an advisory lock on
@@ -72,37 +112,62 @@ $$;
 
 -- "A desk is on the phone about this table tonight" (the seed's contract):
 -- bookings of the table that night by anyone else answer TABLE_BEING_BOOKED
--- at once.  Session level on purpose (the call spans several transactions),
--- so release it with release_booking_lock; it also ends with the
--- connection.  Behind a transaction-pooling PgBouncer a session lock stays
--- on a server connection the desk no longer has: use holds (hold_tables)
--- there.  start_time is accepted for the contract but unused: the lock
--- covers the whole (table, night), because a lock per start time (the
--- seed's) lets two overlapping bookings with different starts pass each
--- other.  Taking it twice holds it once (one release frees it).
+-- at once, for up to the venue's hold time (taking it again renews it).
+-- Session level on purpose (the call spans several transactions), so release
+-- it with release_booking_lock; it also ends with the connection.  Behind a
+-- transaction-pooling PgBouncer a session lock stays on a server connection
+-- the desk no longer has: use holds (hold_tables) there.  start_time is
+-- accepted for the contract but unused: the lock covers the whole (table,
+-- night), because a lock per start time (the seed's) lets two overlapping
+-- bookings with different starts pass each other.  Taking it twice holds it
+-- once (one release frees it).
 CREATE OR REPLACE FUNCTION public.acquire_booking_lock(table_id uuid, booking_date date,
                                                        start_time time)
     RETURNS boolean
-    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM venue_tables t
-                                  WHERE t.id = acquire_booking_lock.table_id)
-                     OR booking_date IS NULL THEN false
-                WHEN private.fd_own_phone_lock(
-                         private.fd_lock_key(acquire_booking_lock.table_id, booking_date)) THEN true
-                ELSE pg_try_advisory_lock(
-                         1, private.fd_lock_key(acquire_booking_lock.table_id, booking_date)) END
+DECLARE
+    k       integer;
+    minutes integer;
+BEGIN
+    SELECT v.hold_minutes INTO minutes
+      FROM venue_tables t JOIN venues v ON v.id = t.venue_id
+     WHERE t.id = $1 AND t.is_active;
+    IF NOT FOUND OR booking_date IS NULL THEN
+        RETURN false;
+    END IF;
+    k := private.fd_lock_key($1, booking_date);
+    IF NOT private.fd_own_phone_lock(k) AND NOT pg_try_advisory_lock(1, k) THEN
+        RETURN false;
+    END IF;
+    -- Its age, for fd_phone_lock_live; rows of ended sessions go on the way.
+    DELETE FROM private.phone_locks p
+     WHERE p.expires_at <= private.fd_now()
+        OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                        WHERE a.pid = p.pid AND a.backend_start = p.backend_start);
+    INSERT INTO private.phone_locks (lock_key, pid, backend_start, expires_at)
+    SELECT k, pg_backend_pid(), a.backend_start,
+           private.fd_now() + make_interval(mins => minutes)
+      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
+    ON CONFLICT (lock_key, pid) DO UPDATE SET backend_start = EXCLUDED.backend_start,
+                                              expires_at = EXCLUDED.expires_at;
+    RETURN true;
+END
 $$;
 
 -- False when this session did not hold it.
 CREATE OR REPLACE FUNCTION public.release_booking_lock(table_id uuid, booking_date date,
                                                        start_time time)
     RETURNS boolean
-    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    SELECT CASE WHEN private.fd_own_phone_lock(
-                         private.fd_lock_key(release_booking_lock.table_id, booking_date))
-                THEN pg_advisory_unlock(
-                         1, private.fd_lock_key(release_booking_lock.table_id, booking_date))
-                ELSE false END
+DECLARE
+    k integer := private.fd_lock_key($1, booking_date);
+BEGIN
+    IF k IS NULL OR NOT private.fd_own_phone_lock(k) THEN
+        RETURN false;
+    END IF;
+    DELETE FROM private.phone_locks p WHERE p.lock_key = k AND p.pid = pg_backend_pid();
+    RETURN pg_advisory_unlock(1, k);
+END
 $$;

@@ -245,6 +245,7 @@ CREATE OR REPLACE FUNCTION public.create_booking_atomic(venue_id uuid, customer_
                    success boolean, error_message text, error_code text,
                    starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
     SELECT b.r_booking_id, b.r_reference, b.r_deposit, b.r_ok, b.r_message, b.r_code,
            b.r_starts_at, b.r_ends_at
@@ -280,6 +281,7 @@ CREATE OR REPLACE FUNCTION public.desk_book(venue_id uuid, customer_id uuid, tab
                    booking_id uuid, booking_reference text, total_deposit numeric,
                    starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
     SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit,
            b.r_starts_at, b.r_ends_at
@@ -303,6 +305,7 @@ CREATE OR REPLACE FUNCTION public.walk_in(venue_id uuid, table_ids uuid[], party
                    booking_id uuid, booking_reference text, total_deposit numeric,
                    starts_at timestamptz, ends_at timestamptz)
     LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
     SELECT b.r_ok, b.r_code, b.r_message, b.r_booking_id, b.r_reference, b.r_deposit,
            b.r_starts_at, b.r_ends_at

@@ -121,6 +121,7 @@ CREATE OR REPLACE FUNCTION public.move_booking(booking_id uuid, table_ids uuid[]
                                                party_size integer DEFAULT NULL)
     RETURNS TABLE (success boolean, error_code text, error_message text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
 DECLARE
     started timestamptz := clock_timestamp();
@@ -135,6 +136,7 @@ $$;
 CREATE OR REPLACE FUNCTION public.set_booking_status(booking_id uuid, status text)
     RETURNS TABLE (success boolean, error_code text, error_message text, old_status text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
 DECLARE
     p_booking ALIAS FOR $1;
@@ -152,10 +154,21 @@ BEGIN
     -- (the order every booking path takes them in).  A desk on the phone
     -- about one of the tables does not block a change to this booking.
     SELECT array_agg(bt.table_id) INTO tids FROM booking_tables bt WHERE bt.booking_id = p_booking;
-    IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night) THEN
-        PERFORM private.fd_lock_tables_turn(tids, b.night);
-    END IF;
-    SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+    -- Another transaction holding them (or the row) longer than 2 s is
+    -- frozen: say so rather than wait for it.
+    BEGIN
+        IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night)
+           AND NOT private.fd_lock_tables_turn(tids, b.night) THEN
+            RAISE lock_not_available;
+        END IF;
+        SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
+            format('Booking %s is being changed at another desk; try again in a moment.',
+                   b.reference),
+            b.status;
+        RETURN;
+    END;
     IF NOT FOUND THEN  -- deleted meanwhile
         RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
         RETURN;

@@ -10,6 +10,7 @@ CREATE OR REPLACE FUNCTION public.hold_tables(venue_id uuid, table_ids uuid[], n
     RETURNS TABLE (success boolean, error_code text, error_message text,
                    hold_ids uuid[], expires_at timestamptz)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
 DECLARE
     p_venue   ALIAS FOR $1;
@@ -97,6 +98,7 @@ $$;
 CREATE OR REPLACE FUNCTION public.release_holds(venue_id uuid)
     RETURNS TABLE (success boolean, error_code text, error_message text, released integer)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
 AS $$
 DECLARE
     p_venue ALIAS FOR $1;

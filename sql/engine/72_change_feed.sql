@@ -98,14 +98,26 @@ CREATE OR REPLACE TRIGGER holds_outbox
     AFTER INSERT OR UPDATE OR DELETE ON public.holds
     FOR EACH ROW EXECUTE FUNCTION private.fd_outbox_holds();
 
+-- The relay.  Every running app's listener may relay; one is elected
+-- (relay_elect: a session-level advisory lock on a key only the engine can
+-- compute) and calls relay_changes() every ~50 ms.  The others call
+-- relay_if_stalled() every ~0.5 s, which relays when committed changes have
+-- waited too long: so a relay that died, froze or is an impostor holding the
+-- election costs at most about a second of delay, never the live feed.
+
+CREATE OR REPLACE FUNCTION public.relay_elect() RETURNS boolean
+    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+    RETURN pg_try_advisory_lock(3, private.fd_secret_key('relay'));
+
 -- Move committed outbox rows into the feed, oldest first, and notify each
--- venue once.  Call from exactly one relay (elected by
--- pg_try_advisory_lock(3, 0) on its listener connection), in its own short
--- transaction; NOTIFY goes out when that commits.  Relays also serialise on
--- (3, 1) here, so feed ids stay in commit order even if two ever run.
--- Also trims feed rows older than a day.  Returns how many rows moved.
+-- venue once, in its own short transaction; NOTIFY goes out when that
+-- commits.  Relays serialise on a key of their own here, so feed ids stay in
+-- commit order whoever relays; one that cannot have it within 2 s (another
+-- relay frozen mid-way) moves nothing this time.  Also trims feed rows
+-- older than a day.  Returns how many rows moved.
 CREATE OR REPLACE FUNCTION public.relay_changes(p_limit integer DEFAULT 1000) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'
 AS $$
 DECLARE
     moved    integer;
@@ -113,7 +125,11 @@ DECLARE
     last_ids bigint[];
     i        integer;
 BEGIN
-    PERFORM pg_advisory_xact_lock(3, 1);
+    BEGIN
+        PERFORM pg_advisory_xact_lock(3, private.fd_secret_key('relay order'));
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN 0;
+    END;
     WITH taken AS (
         DELETE FROM change_outbox o
          WHERE o.id IN (SELECT id FROM change_outbox ORDER BY id
@@ -143,6 +159,18 @@ BEGIN
     END IF;
     RETURN moved;
 END
+$$;
+
+-- A listener that is not the relay: relay now if committed changes have
+-- waited longer than p_after (the elected relay is gone, frozen or not a
+-- relay at all).  Returns how many rows moved (0 almost always).
+CREATE OR REPLACE FUNCTION public.relay_if_stalled(p_after interval DEFAULT '500 milliseconds')
+    RETURNS integer
+    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT CASE WHEN (SELECT o.happened_at FROM change_outbox o ORDER BY o.id LIMIT 1)
+                     < clock_timestamp() - greatest(coalesce(p_after, '0'), '0')
+                THEN relay_changes() ELSE 0 END
 $$;
 
 -- The same page of the feed, merged per night: what a desk needs to repaint

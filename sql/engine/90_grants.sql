@@ -48,6 +48,17 @@ REVOKE ALL ON SCHEMA private FROM PUBLIC, frontdesk_app;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, frontdesk_app;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, frontdesk_app;
 
+-- Only the engine's roles may connect to this database; and pg_locks, which
+-- shows the advisory-lock keys sessions hold, is the owner's alone here, so
+-- no login can read a key off a booking in progress and take it.
+DO $connect$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO frontdesk_app', current_database());
+END
+$connect$;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status() FROM PUBLIC;
+
 GRANT USAGE ON SCHEMA public TO frontdesk_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO frontdesk_app;
 
@@ -85,7 +96,9 @@ GRANT EXECUTE ON FUNCTION
 
 -- Live updates: the elected relay and every listener.
 GRANT EXECUTE ON FUNCTION
+    public.relay_elect(),
     public.relay_changes(integer),
+    public.relay_if_stalled(interval),
     public.change_summary_since(uuid, bigint, integer),
     public.change_feed_head(uuid)
     TO frontdesk_app;

@@ -185,5 +185,7 @@ def test_every_writing_function_runs_with_its_owners_rights_and_a_pinned_path(
     assert len(rows) == 8
     for name, definer, config, public, app in rows:
         assert definer, name
-        assert config == ["search_path=public, pg_temp"], name
+        assert config[0] == "search_path=public, pg_temp", name
+        # and no wait on another transaction beyond 2 s (a frozen desk)
+        assert "lock_timeout=2s" in config, name
         assert (public, app) == (False, True), name
