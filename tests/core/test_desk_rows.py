@@ -110,8 +110,9 @@ def test_walk_in_without_its_deposit_column_fails_naming_it(
         "CREATE FUNCTION walk_in(venue_id uuid, table_ids uuid[], party_size integer, "
         "customer_name text DEFAULT 'Walk-in', minutes integer DEFAULT NULL) "
         "RETURNS TABLE (success boolean, error_code text, error_message text, "
-        "booking_id uuid, booking_reference text) LANGUAGE sql "
-        "AS $$ SELECT true, NULL::text, NULL::text, gen_random_uuid(), 'BR-000000-AAAAAA' $$"
+        "booking_id uuid, booking_reference text, starts_at timestamptz, ends_at timestamptz)"
+        " LANGUAGE sql AS $$ SELECT true, NULL::text, NULL::text, gen_random_uuid(),"
+        " 'BR-000000-AAAAAA', now(), now() + interval '1 hour' $$"
     )
     with (
         caplog.at_level(logging.ERROR, logger="frontdesk.database"),
