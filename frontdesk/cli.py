@@ -12,10 +12,12 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from frontdesk import migrations, server
+import psycopg
+
+from frontdesk import migrations, selfcheck, server
 from frontdesk.loadtest import add_parser as add_loadtest_parser
 from frontdesk.loadtest import run_command as run_loadtest
-from frontdesk.problems import SetupProblem
+from frontdesk.problems import SetupProblem, explain_connection_error, redact
 from frontdesk.settings import DATABASE_URL_ENV, Settings
 
 OpenWindow = Callable[[Settings, str], int]
@@ -67,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser(
         "stop", help="stop the built-in server", description="Stop the built-in server."
     )
+    db_commands.add_parser(
+        "check",
+        help="prove the booking engine works on this server",
+        description="Run a short proof of the engine (locks, availability, a booking, a "
+        "refused overlap, a combination, each trigger rule) inside one transaction that is "
+        "rolled back; one line per check, exit 1 if any fails.  Run it after installing or "
+        "upgrading the server.",
+    )
     add_loadtest_parser(commands)
     return parser
 
@@ -104,6 +114,8 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     if args.db_command == "upgrade":
         url = prepare_database(settings, demo=args.demo)
         print(f"Database is at revision {migrations.current_revision(url)}.")
+    elif args.db_command == "check":
+        return _check(database_url(settings))
     elif args.db_command == "url":
         print(database_url(settings))
     elif args.db_command == "stop":
@@ -115,3 +127,19 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         stopped = server.stop(settings.embedded_data_dir)
         print("Built-in server stopped." if stopped else "Built-in server was not running.")
     return 0
+
+
+def _check(url: str) -> int:
+    if migrations.current_revision(url) != migrations.head_revision():
+        raise SetupProblem(
+            "The database is not at the current schema: run `frontdesk db upgrade` first."
+        )
+    try:
+        results = selfcheck.run_checks(url)
+    except psycopg.OperationalError as exc:
+        raise explain_connection_error(exc, redact(url)) from exc
+    for result in results:
+        print(result.line())
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} of {len(results)} checks passed.")
+    return 1 if failed else 0
