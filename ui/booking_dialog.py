@@ -8,19 +8,24 @@ desks see them as "being booked", and released when it closes.
 
 A refusal shows in the dialog with everything typed kept; "being booked at
 another desk" retries by itself and says so; success shows the reference
-and the deposit, big, to read back to the guest.
+and the deposit, big, to read back to the guest.  A new guest's phone or
+email that is another guest's (CONTACT_BELONGS_TO_OTHER) offers two ways
+on beside the refusal: book for that guest, or the new guest without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
+from itertools import pairwise
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -35,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk import contacts
 from frontdesk.desk import (
     BEING_BOOKED_RETRIES,
     BookingRequest,
@@ -47,7 +53,14 @@ from frontdesk.desk import (
 from frontdesk.errors import InvalidInput, Refused, ServerUnavailable
 from frontdesk.plan import Booking, Change, NightPlan
 from ui import text
-from ui.booking_form import GuestBox, TablesBox, WhenBox, mark_invalid, parse_date
+from ui.booking_form import (
+    ContactConflict,
+    GuestBox,
+    TablesBox,
+    WhenBox,
+    mark_invalid,
+    parse_date,
+)
 from ui.ops import Ops, Relay
 from ui.timeline import Slot, night_slots
 
@@ -58,6 +71,11 @@ HOLD_MS = 300
 HOLD_RENEW_AT = 2 / 3
 
 OCCASIONS = ["", "Birthday", "Hen party", "Stag party", "Anniversary", "Work do", "Graduation"]
+
+#: The engine's refusal of a typed phone or email that is another guest's.
+CONTACT_BELONGS_TO_OTHER = "CONTACT_BELONGS_TO_OTHER"
+#: Enough for the one guest who has a whole number or address to be among them.
+CONTACT_SEARCH_LIMIT = 20
 
 OFFLINE_NOTE = (
     "The database can't be reached — booking is paused. Everything you've typed is kept; "
@@ -98,6 +116,11 @@ class BookingDialog(QDialog):
         self._search_seq = 0
         self._suggest_seq = 0
         self._plan_seq = 0
+        # Bumped whenever the "contact of another guest" offer goes: an
+        # owner search that answers later is then ignored.
+        self._conflict_seq = 0
+        # The message is about the guest's details: it goes when they change.
+        self._guest_note = False
         self._prefill: tuple[tuple[UUID, ...], datetime | None, datetime | None] | None = (
             table_ids,
             starts_at,
@@ -158,11 +181,17 @@ class BookingDialog(QDialog):
         columns.addLayout(middle, 4)
         columns.addWidget(self.tables, 6)
         page.addLayout(columns, 1)
+        # The ways on sit beside the message; below it when they are many.
+        self._notice = notice = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        notice.setSpacing(10)
         self.message = QLabel(self)
         self.message.setObjectName("MessageArea")
         self.message.setWordWrap(True)
         self.message.hide()
-        page.addWidget(self.message)
+        notice.addWidget(self.message, 1)
+        self.contact_conflict = ContactConflict(self)
+        notice.addWidget(self.contact_conflict)
+        page.addLayout(notice)
         buttons = QHBoxLayout()
         self.totals = QLabel(self)
         self.totals.setObjectName("Hint")
@@ -176,6 +205,10 @@ class BookingDialog(QDialog):
             b.setMinimumWidth(150)
             buttons.addWidget(b)
         page.addLayout(buttons)
+        # Tab goes from the guest's details straight to the ways on.
+        ways = (*self.contact_conflict.book_for_buttons, self.contact_conflict.without_button)
+        for before, after in pairwise((self.guest.date_of_birth, *ways)):
+            QWidget.setTabOrder(before, after)
         self.pages.addWidget(form_page)
         self.pages.addWidget(self._result_page())
 
@@ -250,6 +283,10 @@ class BookingDialog(QDialog):
     def _connect(self) -> None:
         self.guest.search_changed.connect(self._search_timer.start)
         self.guest.search.returnPressed.connect(self._choose_first_result)
+        self.guest.guest_chosen.connect(self._guest_changed)
+        self.guest.details_edited.connect(self._guest_changed)
+        self.contact_conflict.book_for.connect(self._book_for)
+        self.contact_conflict.without.connect(self._without_contacts)
         self.when.night_changed.connect(self._load_plan)
         self.when.changed.connect(self._span_or_party_changed)
         self.tables.tables_chosen.connect(self._tables_chosen)
@@ -361,6 +398,68 @@ class BookingDialog(QDialog):
             self.guest.results.setCurrentItem(item)
             self.guest.results.itemActivated.emit(item)
 
+    def _guest_changed(self, _customer: object = None) -> None:
+        if self._guest_note:
+            self.show_message("")
+
+    # ---- a contact that is another guest's -----------------------------------
+
+    def _find_contact_owners(self, request: BookingRequest) -> None:
+        """The refused phone or email's owners, found off the UI thread as
+        the search box finds guests; then the ways on are offered."""
+        self._ops.query(
+            partial(_contact_owners, request.phone, request.email),
+            owner=self,
+            done=partial(self._contact_owners_found, self._conflict_seq, request),
+            failed=self._call_failed,
+        )
+
+    def _contact_owners_found(self, seq: int, request: BookingRequest, owners: Owners) -> None:
+        guest = self.guest
+        still_typed = (
+            guest.customer is None
+            and guest.is_new_guest
+            and (guest.phone.text() or None) == request.phone
+            and (guest.email.text() or None) == request.email
+        )
+        if seq != self._conflict_seq or self._done or not still_typed:
+            return
+        for field in owners.fields:
+            mark_invalid(self._contact_box(field), True)
+        many = len(owners.people) > 1
+        self._notice.setDirection(
+            QBoxLayout.Direction.TopToBottom if many else QBoxLayout.Direction.LeftToRight
+        )
+        self.contact_conflict.offer(owners.people, owners.fields)
+
+    def _book_for(self, customer: Customer) -> None:
+        self.guest.choose(customer)
+        self.show_message(f"{customer.name} chosen — press Book to book for them.", kind="info")
+        self._guest_note = True
+        self.book_button.setFocus()
+
+    def _without_contacts(self, fields: tuple[str, ...]) -> None:
+        self.guest.clear_contacts(fields)
+        if len(fields) > 1:
+            note = "Ask the guest for another number or email."
+        elif fields == ("phone",):
+            note = "Ask the guest for another number"
+            note += " — or book with the email alone." if self.guest.email.text() else "."
+        else:
+            note = "Ask the guest for another email"
+            note += " — or book with the number alone." if self.guest.phone.text() else "."
+        self.show_message(note, kind="info")
+        self._guest_note = True
+
+    def _contact_box(self, field: str) -> QLineEdit:
+        return self.guest.phone if field == "phone" else self.guest.email
+
+    def _withdraw_contact_conflict(self) -> None:
+        self._conflict_seq += 1
+        for field in self.contact_conflict.fields:
+            mark_invalid(self._contact_box(field), False)
+        self.contact_conflict.withdraw()
+
     # ---- tables: suggestions and holds -------------------------------------
 
     def _load_suggestions(self) -> None:
@@ -457,7 +556,7 @@ class BookingDialog(QDialog):
             owner=self,
             changes=partial(self._booking_change, request),
             done=self._booked,
-            failed=self._book_failed,
+            failed=partial(self._book_failed, request),
         )
 
     def _request(self) -> BookingRequest | None:
@@ -543,7 +642,7 @@ class BookingDialog(QDialog):
         self.done_button.setFocus()
         self.booked.emit(result)
 
-    def _book_failed(self, exc: Exception) -> None:
+    def _book_failed(self, request: BookingRequest, exc: Exception) -> None:
         self._set_busy(False)
         if isinstance(exc, InvalidInput):
             field = {
@@ -560,6 +659,9 @@ class BookingDialog(QDialog):
             self.show_message(f"Not booked: {exc.message}")
             if exc.code in ("TABLE_UNAVAILABLE", "TABLE_BEING_BOOKED"):
                 self._load_plan(self.when.chosen_night)
+            elif exc.code == CONTACT_BELONGS_TO_OTHER:
+                self._guest_note = True
+                self._find_contact_owners(request)
         elif isinstance(exc, ServerUnavailable):
             self.show_message(
                 "Not booked: the database can't be reached. Everything you typed is kept — "
@@ -592,6 +694,9 @@ class BookingDialog(QDialog):
     # ---- state ------------------------------------------------------------
 
     def show_message(self, message: str, kind: str = "error") -> None:
+        """Say this below the form (blank: say nothing); any ways on go."""
+        self._withdraw_contact_conflict()
+        self._guest_note = False
         self.message.setText(message)
         self.message.setProperty("kind", kind)
         self.message.style().unpolish(self.message)
@@ -725,6 +830,42 @@ def _night_plan(night: date, desk: Desk) -> NightPlan:
 
 def _search_customers(typed: str, desk: Desk) -> list[Customer]:
     return desk.search_customers(typed, limit=12)
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Whose a typed phone and email are (None: nobody's, or nothing typed)."""
+
+    phone: Customer | None
+    email: Customer | None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The typed contacts that are someone's: "phone" and/or "email"."""
+        return tuple(f for f, c in (("phone", self.phone), ("email", self.email)) if c)
+
+    @property
+    def people(self) -> list[Customer]:
+        """Whose they are, each once (the phone's first)."""
+        return list({c.id: c for c in (self.phone, self.email) if c}.values())
+
+
+def _contact_owners(phone: str | None, email: str | None, desk: Desk) -> Owners:
+    """The guests who have exactly this phone and this email, found through
+    the guest search (which matches their start)."""
+    number = contacts.normalise_phone(phone, desk.phone_country)
+    address = contacts.normalise_email(email)
+
+    def whose(typed: str | None, has_it: Callable[[Customer], bool]) -> Customer | None:
+        if typed is None:
+            return None
+        found = desk.search_customers(typed, limit=CONTACT_SEARCH_LIMIT)
+        return next((c for c in found if has_it(c)), None)
+
+    return Owners(
+        phone=whose(number, lambda c: c.phone == number),
+        email=whose(address, lambda c: (c.email or "").lower() == address),
+    )
 
 
 def _suggestions(

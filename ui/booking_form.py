@@ -7,6 +7,7 @@ the dialog (``ui.booking_dialog``) asks the desk.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -67,6 +68,7 @@ class GuestBox(QGroupBox):
 
     search_changed = Signal(str)
     guest_chosen = Signal(object)  # Customer | None
+    details_edited = Signal()  # the host typed in the new guest's details, or switched them
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Guest", parent)
@@ -109,6 +111,8 @@ class GuestBox(QGroupBox):
         form.addRow("Phone", self.phone)
         form.addRow("Email", self.email)
         form.addRow("Date of birth", self.date_of_birth)
+        for field in (self.name, self.phone, self.email, self.date_of_birth):
+            field.textEdited.connect(self.details_edited)
         self.new_guest.hide()
         layout.addWidget(self.new_guest)
 
@@ -146,6 +150,14 @@ class GuestBox(QGroupBox):
         self.chosen.setVisible(customer is not None)
         self.guest_chosen.emit(customer)
 
+    def clear_contacts(self, fields: Sequence[str]) -> None:
+        """Empty the new guest's "phone" and/or "email"; the cursor goes to the first."""
+        boxes = [{"phone": self.phone, "email": self.email}[f] for f in fields]
+        for box in boxes:
+            box.clear()
+        if boxes:
+            boxes[0].setFocus()
+
     def lock(self, customer_name: str, contact: str) -> None:
         """Editing a booking: the guest is fixed."""
         self.search.hide()
@@ -171,6 +183,82 @@ class GuestBox(QGroupBox):
             ):
                 self.name.setText(typed.title())
             self.name.setFocus()
+        self.details_edited.emit()
+
+
+#: What the "without" button calls each contact.
+CONTACT_WORDS = {"phone": "number", "email": "email"}
+#: Longer names are cut short on a button (the whole name is its tooltip).
+BUTTON_NAME_CHARS = 30
+
+
+class ContactConflict(QWidget):
+    """The two ways on when a typed phone or email is another guest's: book
+    for that guest, or keep the new guest without it.
+
+    Hidden until ``offer``; ``withdraw`` hides it again.  Alt+B chooses
+    the (first) guest, Alt+W drops the contact.
+    """
+
+    book_for = Signal(object)  # Customer
+    without = Signal(object)  # tuple[str, ...]: "phone" and/or "email"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ContactConflict")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addStretch(1)  # the buttons keep to the right, by Book
+        self._owners: tuple[Customer, ...] = ()
+        self._fields: tuple[str, ...] = ()
+        # At most two guests: the phone's and the email's.
+        self.book_for_buttons = (QPushButton(self), QPushButton(self))
+        self.without_button = QPushButton(self)
+        for button in (*self.book_for_buttons, self.without_button):
+            button.setAutoDefault(False)
+            layout.addWidget(button)
+        self.book_for_buttons[0].clicked.connect(self._first_chosen)
+        self.book_for_buttons[1].clicked.connect(self._second_chosen)
+        self.without_button.clicked.connect(self._without_chosen)
+        self.hide()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self._fields
+
+    def offer(self, owners: Sequence[Customer], fields: Sequence[str]) -> None:
+        """Offer "Book for" each of ``owners``, and "New guest without" ``fields``."""
+        self._owners = tuple(owners)[: len(self.book_for_buttons)]
+        self._fields = tuple(fields)
+        for i, button in enumerate(self.book_for_buttons):
+            owner = self._owners[i] if i < len(self._owners) else None
+            if owner is not None:
+                name = owner.name
+                if len(name) > BUTTON_NAME_CHARS:
+                    name = name[: BUTTON_NAME_CHARS - 1].rstrip() + "…"
+                mnemonic = "&" if i == 0 else ""
+                button.setText(f"{mnemonic}Book for {name.replace('&', '&&')}")
+                button.setToolTip(f"Choose {owner.name} as the guest; then press Book")
+            button.setVisible(owner is not None)
+        words = " and ".join(CONTACT_WORDS[f] for f in self._fields)
+        self.without_button.setText(f"New guest &without that {words}")
+        self.without_button.setToolTip(f"Clear the {words}, keep everything else")
+        self.without_button.setVisible(bool(self._fields))
+        self.setVisible(bool(self._owners or self._fields))
+
+    def withdraw(self) -> None:
+        self._owners, self._fields = (), ()
+        self.hide()
+
+    def _first_chosen(self) -> None:
+        self.book_for.emit(self._owners[0])
+
+    def _second_chosen(self) -> None:
+        self.book_for.emit(self._owners[1])
+
+    def _without_chosen(self) -> None:
+        self.without.emit(self._fields)
 
 
 class WhenBox(QGroupBox):
