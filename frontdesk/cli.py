@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 
 import psycopg
 
-from frontdesk import migrations, selfcheck, server
+from frontdesk import exports, migrations, selfcheck, server
 from frontdesk.loadtest import add_parser as add_loadtest_parser
 from frontdesk.loadtest import run_command as run_loadtest
 from frontdesk.problems import SetupProblem, explain_connection_error, redact
 from frontdesk.settings import DATABASE_URL_ENV, Settings
+from frontdesk.staff import add_parser as add_staff_parser
+from frontdesk.staff import run_command as run_staff
 
 OpenWindow = Callable[[Settings, str], int]
 #: Checks the window can open at all (raises SetupProblem), before the database
@@ -78,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         "upgrading the server.",
     )
     add_loadtest_parser(commands)
+    add_staff_parser(commands)
+    exports.add_parser(commands)
     return parser
 
 
@@ -104,6 +108,10 @@ def main(
             return _db(args, settings)
         if args.command == "loadtest":
             return run_loadtest(args, settings)
+        if args.command == "staff":
+            return run_staff(args, settings)
+        if args.command == "runsheet":
+            return exports.run_command(args, settings)
     except SetupProblem as problem:
         print(f"frontdesk: {problem}", file=sys.stderr)
         return 1
