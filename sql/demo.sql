@@ -149,3 +149,16 @@ BEGIN
     END LOOP;
 END
 $demo$;
+
+-- Demo staff who can sign in (PINs for trying the app, not for a real
+-- venue): Sam, manager, 1357; Priya, host, 2468; Alex, host, 3579.  Added
+-- whenever this file runs, also to a demo venue loaded before staff had
+-- PINs; a PIN already set (changed since) is kept.
+INSERT INTO staff (venue_id, name, role, pin_hash)
+SELECT v.id, s.name, s.role, private.fd_pin_hash(s.pin)
+  FROM venues v,
+       (VALUES ('Sam', 'manager', '1357'), ('Priya', 'host', '2468'),
+               ('Alex', 'host', '3579')) AS s (name, role, pin)
+ WHERE v.id = 'b4c12000-0000-4000-8000-000000000001'
+    ON CONFLICT (venue_id, name) DO UPDATE SET pin_hash = EXCLUDED.pin_hash
+       WHERE staff.pin_hash IS NULL;

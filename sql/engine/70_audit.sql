@@ -1,9 +1,11 @@
 -- Audit: who changed what, whoever writes.  Row triggers record the old and
--- new row as JSON with the staff member and terminal from the transaction's
--- settings.  record_id is the row's id (the booking's id for booking_tables,
--- so a booking's trail includes its tables).  Updates that change nothing,
--- and booking_tables' re-syncs (the booking's own row says those), are
--- skipped.
+-- new row as JSON with the staff member and terminal: those of the valid
+-- session the transaction carries (frontdesk.session, 16_staff.sql), whatever
+-- name or id the client sets; without one, from the transaction's settings.
+-- record_id is the row's id (the booking's id for booking_tables, so a
+-- booking's trail includes its tables).  Updates that change nothing, and
+-- booking_tables' re-syncs (the booking's own row says those), are skipped.
+-- Staff rows never carry the PIN's hash: a new PIN shows as "pin_changed".
 
 CREATE OR REPLACE FUNCTION private.fd_audit() RETURNS trigger
     LANGUAGE plpgsql
@@ -12,12 +14,30 @@ DECLARE
     o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
     n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     r jsonb := coalesce(n, o);
+    who_id   uuid;
+    who_name text;
+    who_term text;
 BEGIN
+    IF TG_TABLE_NAME = 'staff' THEN
+        IF TG_OP = 'UPDATE' AND o ->> 'pin_hash' IS DISTINCT FROM n ->> 'pin_hash' THEN
+            n := n || jsonb_build_object('pin_changed', true);
+        END IF;
+        o := o - 'pin_hash';
+        n := n - 'pin_hash';
+    END IF;
+    IF private.fd_setting('frontdesk.session') IS NOT NULL THEN
+        SELECT s.staff_id, s.staff_name, s.terminal INTO who_id, who_name, who_term
+          FROM private.fd_session() AS s;
+    END IF;
+    IF who_id IS NULL THEN
+        who_id := private.fd_current_staff_id();
+        who_name := private.fd_setting('frontdesk.staff_name');
+        who_term := private.fd_current_terminal();
+    END IF;
     INSERT INTO public.audit_logs (venue_id, table_name, operation, record_id,
                                    old_values, new_values, staff_id, staff_name, terminal)
     VALUES ((r ->> 'venue_id')::uuid, TG_TABLE_NAME, TG_OP, (r ->> TG_ARGV[0])::uuid,
-            o, n, private.fd_current_staff_id(), private.fd_setting('frontdesk.staff_name'),
-            private.fd_current_terminal());
+            o, n, who_id, who_name, who_term);
     RETURN NULL;
 END
 $$;
@@ -39,6 +59,13 @@ CREATE OR REPLACE TRIGGER customers_audit_update
 CREATE OR REPLACE TRIGGER holds_audit
     AFTER INSERT OR UPDATE OR DELETE ON public.holds
     FOR EACH ROW EXECUTE FUNCTION private.fd_audit('id');
+
+CREATE OR REPLACE TRIGGER staff_audit
+    AFTER INSERT OR DELETE ON public.staff
+    FOR EACH ROW EXECUTE FUNCTION private.fd_audit('id');
+CREATE OR REPLACE TRIGGER staff_audit_update
+    AFTER UPDATE ON public.staff
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION private.fd_audit('id');
 
 CREATE OR REPLACE TRIGGER booking_tables_audit
     AFTER INSERT OR DELETE ON public.booking_tables

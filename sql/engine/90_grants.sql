@@ -102,3 +102,21 @@ GRANT EXECUTE ON FUNCTION
     public.change_summary_since(uuid, bigint, integer),
     public.change_feed_head(uuid)
     TO frontdesk_app;
+
+-- Staff and sessions (16_staff.sql): signing in and out, and the manager's
+-- staff functions (each asks for a manager's session itself).
+GRANT EXECUTE ON FUNCTION
+    public.sign_in(uuid, text, text),
+    public.sign_out(),
+    public.add_staff(uuid, text, text, text),
+    public.set_staff_pin(uuid, text, text),
+    public.set_staff_active(uuid, text, boolean),
+    public.unlock_staff(uuid, text)
+    TO frontdesk_app;
+
+-- A PIN's hash is the owner's alone: the app reads every other column of
+-- staff (revoking the table's SELECT also revokes its column grants, so this
+-- is the same on every re-apply).
+REVOKE SELECT ON public.staff FROM frontdesk_app;
+GRANT SELECT (id, venue_id, name, role, is_active, created_at, failed_pins, locked_until)
+    ON public.staff TO frontdesk_app;
