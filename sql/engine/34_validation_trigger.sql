@@ -156,8 +156,12 @@ BEGIN
 END
 $$;
 
+-- Deferred triggers fire at COMMIT, after the API function that queued them
+-- has returned: on PostgreSQL before 17 they then run as the session's role
+-- (an application login, which may not use schema private), so these two
+-- run with their owner's rights.
 CREATE OR REPLACE FUNCTION private.fd_booking_tables_capacity() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 BEGIN
     PERFORM private.fd_check_booking_capacity(NEW.booking_id);
@@ -166,7 +170,7 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION private.fd_bookings_capacity() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 BEGIN
     PERFORM private.fd_check_booking_capacity(NEW.id);
