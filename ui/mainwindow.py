@@ -45,6 +45,7 @@ from ui.live import LiveUpdates
 from ui.night import NightController
 from ui.ops import Ops
 from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
+from ui.runsheet import RunSheetActions
 from ui.walk_in_dialog import WalkInDialog
 
 #: Status shortcuts at the grid: a single key while the grid has focus.
@@ -88,6 +89,9 @@ class MainWindow(QMainWindow):
         self.booking_actions = BookingActions(ops, self.model, self)
         self.connectivity = Connectivity(ops, self)
         self.activity = ActivityModel(self)
+        self.run_sheet = RunSheetActions(
+            ops, self.night, self, staff_name=staff_name, terminal=terminal
+        )
         # widgets
         self.grid = NightGridView(self)
         self.grid.setModel(self.model)
@@ -112,6 +116,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._make_actions()
         self._make_toolbar()
+        # The toolbar is full at the default width (a button there clips the
+        # night's date): the night's paperwork gets a menu bar of its own.
+        self.menuBar().addMenu(self.run_sheet.menu(self))
         self._make_status_bar(terminal, staff_name)
         self.booking_panel.add_actions([*self.status_actions.values(), self.act_open])
         self._connect_signals()
@@ -162,6 +169,7 @@ class MainWindow(QMainWindow):
             self.act_new,
             self.act_undo,
             self.act_redo,
+            *self.run_sheet.actions,
         ):
             self.addAction(action)
 
@@ -238,6 +246,7 @@ class MainWindow(QMainWindow):
         actions.busy_changed.connect(self._update_actions)
         actions.undo_stack.indexChanged.connect(self._update_actions)
         actions.walked_in.connect(self._walked_in)
+        self.run_sheet.message.connect(self.say)
         # every change, ours or another desk's, by one path
         ops.changed.connect(night.apply_changes)
         if self.live is not None:
@@ -257,6 +266,7 @@ class MainWindow(QMainWindow):
         ops.refused.connect(self.say)
         ops.failed.connect(self.say)
         self.connectivity.online_changed.connect(self._set_online)
+        self.connectivity.online_changed.connect(self.run_sheet.set_online)
         self.connectivity.back_online.connect(night.reload)
         # toolbar and keys
         self.act_prev.triggered.connect(self.previous_night)

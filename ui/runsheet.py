@@ -331,6 +331,8 @@ def paint_run_sheet(
     """Lay the run sheet out on ``device`` (whose page layout is already
     set; ``resolution`` is its dots per inch) and paint every page; the
     number of pages.  Raises OSError when the device cannot be painted on."""
+    if QGuiApplication.instance() is None:  # Qt would abort the process
+        raise RuntimeError("the run sheet needs a QGuiApplication (see save_pdf_headless)")
     area = device.pageLayout().paintRectPixels(resolution)
     small = _font(BODY_PT - 1)
     band = QFontMetricsF(small, device).height() * 2.2  # header and footer lines
@@ -598,7 +600,8 @@ class RunSheetActions(QObject):
         return [self.act_print, self.act_pdf, self.act_csv]
 
     def menu(self, parent: QWidget) -> QMenu:
-        menu = QMenu("Run sheet", parent)
+        """The window's Night menu."""
+        menu = QMenu("&Night", parent)
         menu.addAction(self.act_print)
         menu.addAction(self.act_pdf)
         menu.addSeparator()
