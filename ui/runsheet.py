@@ -93,9 +93,9 @@ COLUMNS: list[tuple[str, int]] = [
     ("Party", 6),
     ("Status", 12),
     ("Phone", 12),
-    ("Deposit", 9),
+    ("Deposit", 10),
     ("Min spend", 8),
-    ("Occasion · requests · notes", 20),
+    ("Occasion · requests · notes", 19),
 ]
 #: Room inside each cell, in pixels at 96 dpi (scaled to the device).
 CELL_PADDING = 2
@@ -121,7 +121,7 @@ table.floor th.floor { font-size: 12pt; background-color: #ffffff;
 table.floor td.time { font-size: 10pt; font-weight: 700; }
 table.floor td.nowrap { white-space: nowrap; }
 table.floor td.party { text-align: center; }
-table.floor td.money { text-align: right; }
+table.floor td.money { text-align: right; padding-left: 4pt; }
 table.floor td.gone { color: #444; font-style: italic; }
 span.ref { font-size: 7pt; color: #333; }
 span.until { font-size: 7pt; font-weight: 400; }
@@ -208,9 +208,9 @@ def _totals_html(sheet: NightSheet) -> str:
     return (
         f'<table class="totals" width="70%" cellspacing="0" cellpadding="{CELL_PADDING}">'
         f"{head}{body}</table>"
-        f'<p class="notice">Deposits paid <b>{text.money(paid)}</b> · due '
-        f"<b>{text.money(due)}</b>.  Cancelled bookings and no-shows are listed after each "
-        "floor's bookings, in italics, and are not counted.</p>"
+        f'<p class="notice">Deposits paid <b>{text.money(paid)}</b>, due '
+        f"<b>{text.money(due)}</b>.  Cancelled and no-shows: in italics after each floor, "
+        "not counted.</p>"
     )
 
 
