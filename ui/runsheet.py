@@ -419,16 +419,15 @@ def paginate(document: QTextDocument, height: float) -> list[Page]:
     while True:
         head = heads.get(table) if table is not None else None
         if head is not None and head[1] - head[0] > height / 3:
-            head = None
+            head = None  # never a page of headers only
+        repeated = (head,) if head else ()
         room = height - (head[1] - head[0] if head else 0.0)
-        fits = [c for c in cuts if start < c.y <= start + room]
-        last = end if end <= start + room else None
-        cut = _Cut(last, None) if last is not None else (fits[-1] if fits else None)
-        if cut is None:
-            cut = _Cut(start + room, None)
-        pages.append(Page(((head,) if head else ()) + ((start, cut.y),)))
-        if last is not None:
+        if end <= start + room:
+            pages.append(Page((*repeated, (start, end))))
             return pages
+        fits = [c for c in cuts if start < c.y <= start + room]
+        cut = fits[-1] if fits else _Cut(start + room, None)
+        pages.append(Page((*repeated, (start, cut.y))))
         start, table = cut.y, cut.table
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -104,6 +105,16 @@ def test_a_long_night_is_cut_between_rows_and_numbered(qapp: QApplication) -> No
             # a page that goes on with a floor says which, with the column names
             assert any(page.startswith(f"{name} ·") for name in floors), page[:80]
             assert "Time Table Guest Party Status Phone Deposit" in page
+
+
+def test_a_row_taller_than_a_page_is_cut_where_it_must(qapp: QApplication) -> None:
+    sheet = busy_night_sheet(2)
+    long = replace(sheet.plan.bookings[0], special_requests="Ask for Sam. " * 3000)
+    plan = replace(sheet.plan, bookings=(long, sheet.plan.bookings[1]))
+    pages, count = render(replace(sheet, plan=plan))
+    assert count >= 3
+    assert all(f"Page {n} of {count}" in page for n, page in enumerate(pages, start=1))
+    assert sheet.plan.bookings[1].reference in " ".join(pages)
 
 
 def test_a_closed_night_and_an_empty_night(
