@@ -40,10 +40,10 @@ $$;
 
 -- Take the booking locks for these tables on this night.  Returns false,
 -- having waited for nothing, when another session holds a live phone lock
--- on one of them; false too when another booking of one of them has held
--- its turn for more than 2 s (a frozen transaction); otherwise waits its
--- turn (milliseconds) and returns true.  The caller answers
--- TABLE_BEING_BOOKED for false.
+-- on one of them; raises lock_not_available when another booking of one of
+-- them has held its turn for more than 2 s (a frozen transaction);
+-- otherwise waits its turn (milliseconds) and returns true.  Callers answer
+-- TABLE_BEING_BOOKED for both.
 CREATE OR REPLACE FUNCTION private.fd_lock_tables(p_table_ids uuid[], p_night date)
     RETURNS boolean
     LANGUAGE plpgsql
@@ -68,7 +68,10 @@ END
 $$;
 
 -- Take the booking-turn locks (namespace 2) of these keys in order, waiting
--- at most the caller's lock_timeout for each; false when one is held longer.
+-- at most lock_timeout for each.  One held longer (a frozen transaction)
+-- raises lock_not_available, which every caller turns into
+-- TABLE_BEING_BOOKED in the exception block it already has around its
+-- writes (no subtransaction of its own here: this runs on every booking).
 CREATE OR REPLACE FUNCTION private.fd_lock_turns(p_keys integer[]) RETURNS boolean
     LANGUAGE plpgsql
 AS $$
@@ -79,15 +82,13 @@ BEGIN
         PERFORM pg_advisory_xact_lock(2, k);
     END LOOP;
     RETURN true;
-EXCEPTION WHEN lock_not_available THEN
-    RETURN false;
 END
 $$;
 
 -- Take only the booking-turn locks of these tables on this night, in key
 -- order.  For changes to an existing booking that a desk on the phone about
--- the same table must not block (a no-show, a cancellation).  False when a
--- frozen transaction holds one for more than 2 s.
+-- the same table must not block (a no-show, a cancellation).  Raises
+-- lock_not_available when a frozen transaction holds one for more than 2 s.
 CREATE OR REPLACE FUNCTION private.fd_lock_tables_turn(p_table_ids uuid[], p_night date)
     RETURNS boolean
     LANGUAGE sql
