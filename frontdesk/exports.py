@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,12 +30,13 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+import psycopg
 
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import Desk
 from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import Booking, NightPlan, NightSummary
-from frontdesk.problems import SetupProblem, redact
+from frontdesk.problems import SetupProblem, explain_connection_error, redact
 from frontdesk.settings import Settings
 
 #: The columns every export starts with, in this order; then the extras.
@@ -306,6 +308,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     url = database_url(settings)
     staff = StaffContext(terminal=settings.terminal, staff_name=settings.staff_name)
     db = Database(url, staff=staff, min_size=0, max_size=2)
+    # The data layer logs a lost server for the window's log file; here the
+    # one line below says it (Python would print the log record as well).
+    quiet = logging.NullHandler()
+    logging.getLogger("frontdesk").addHandler(quiet)
     try:
         desk = _desk(db, args.venue, url)
         if nights is None:
@@ -323,6 +329,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{_bookings(count)} written to {args.csv}.")
     finally:
         db.close()
+        logging.getLogger("frontdesk").removeHandler(quiet)
     return 0
 
 
@@ -412,7 +419,10 @@ def _reading(url: str, read: Callable[[], _T]) -> _T:
     try:
         return read()
     except ServerUnavailable as exc:
-        raise SetupProblem(f"Cannot reach the database at {redact(url)}: {exc.message}") from exc
+        cause = getattr(exc.__cause__, "orig", exc.__cause__)  # SQLAlchemy wraps psycopg's
+        if isinstance(cause, psycopg.Error):
+            raise explain_connection_error(cause, redact(url)) from exc
+        raise SetupProblem(f"{exc.message} ({redact(url)})") from exc
     except Refused as exc:
         raise SetupProblem(exc.message) from exc
 

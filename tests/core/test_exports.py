@@ -266,6 +266,18 @@ def test_bad_requests_are_one_line_and_exit_1(args: list[str], says: str, tmp_pa
     assert says in one_line(runsheet(*args, url=env_url))
 
 
+def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    result = runsheet(
+        "--night",
+        "2026-12-04",
+        "--csv",
+        str(tmp_path / "x.csv"),
+        url="postgresql://frontdesk@127.0.0.1:9/frontdesk",
+    )
+    line = one_line(result)
+    assert "Cannot reach the database server at 127.0.0.1:9/frontdesk" in line
+
+
 def test_an_unknown_venue_is_one_line(demo_db_url: str, tmp_path: Path) -> None:
     result = runsheet(
         "--night",
