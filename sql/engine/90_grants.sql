@@ -50,14 +50,25 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, frontdesk_app;
 
 -- Only the engine's roles may connect to this database; and pg_locks, which
 -- shows the advisory-lock keys sessions hold, is the owner's alone here, so
--- no login can read a key off a booking in progress and take it.
+-- no login can read a key off a booking in progress and take it.  Changing
+-- a database's ACL needs its owner, and pg_lock_status's a superuser: an
+-- upgrade run by a less privileged owner says so and carries on (`frontdesk
+-- db check` and the lock keys' secret still stand).
 DO $connect$
 BEGIN
     EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO frontdesk_app', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'only the database''s owner can keep other logins out of it: %', SQLERRM;
 END
 $connect$;
-REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status() FROM PUBLIC;
+DO $locks$
+BEGIN
+    REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status() FROM PUBLIC;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'only a superuser can hide pg_locks from other logins: %', SQLERRM;
+END
+$locks$;
 
 GRANT USAGE ON SCHEMA public TO frontdesk_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO frontdesk_app;
