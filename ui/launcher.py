@@ -18,9 +18,11 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from frontdesk import cli
+from frontdesk.exports import NightSheet
 from frontdesk.problems import SetupProblem
 from frontdesk.settings import Settings
 
@@ -201,9 +203,21 @@ def open_window(settings: Settings, url: str) -> int:
     return code
 
 
+def write_run_sheet_pdf(
+    sheet: NightSheet, path: Path, printed_at: datetime, settings: Settings
+) -> int:
+    """``frontdesk runsheet --pdf``: the window's renderer, without a window."""
+    # Imported here so that `frontdesk db ...` never loads Qt.
+    from ui import runsheet
+
+    by = runsheet.printed_by(settings.staff_name, settings.terminal)
+    return runsheet.save_pdf_headless(sheet, path, printed_at=printed_at, printed_by=by)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     return cli.main(
         sys.argv[1:] if argv is None else argv,
         open_window=open_window,
         preflight=check_window_platform,
+        write_pdf=write_run_sheet_pdf,
     )

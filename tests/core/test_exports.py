@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from frontdesk import cli
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import Desk
 from frontdesk.exports import (
@@ -319,3 +320,20 @@ def test_a_csv_export_never_loads_qt(demo_db_url: str, demo_conn: Conn, tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_a_core_only_build_refuses_a_pdf_in_one_line(
+    demo_db_url: str,
+    demo_conn: Conn,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The core draws no PDF itself: without the window's renderer handed in
+    # (ui/launcher.py does), --pdf says so and writes nothing.
+    friday = event_night(demo_conn, min_days_ahead=1)
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", demo_db_url)
+    pdf = tmp_path / "f.pdf"
+    assert cli.main(["runsheet", "--night", friday.isoformat(), "--pdf", str(pdf)]) == 1
+    assert "cannot draw PDFs" in capsys.readouterr().err
+    assert not pdf.exists()
