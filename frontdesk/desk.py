@@ -848,6 +848,7 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
         night=date.fromisoformat(data["night"]),
         is_closed=bool(data["is_closed"]),
         event_name=data["event_name"],
+        night_notes=data["night_notes"],
         opens_at=maybe_at(data["opens_at"]),
         closes_at=maybe_at(data["closes_at"]),
         default_booking_minutes=int(data["default_booking_minutes"]),
@@ -896,6 +897,7 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                 occasion=b["occasion"],
                 special_requests=b["special_requests"],
                 payment_ref=b["payment_ref"],
+                customer_notes=b["customer_notes"],
             )
             for b in data["bookings"]
         ),

@@ -20,7 +20,7 @@ import csv
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -95,10 +95,6 @@ class NightSheet:
 
     plan: NightPlan
     summary: NightSummary
-    #: customer id -> the guest's notes (only guests who have some).
-    guest_notes: Mapping[UUID, str]
-    #: The night's own note ("Closed to the public"), if any.
-    night_notes: str | None = None
 
     def table_names(self, booking: Booking) -> list[str]:
         names = {t.id: t.name for t in self.plan.tables}
@@ -146,44 +142,10 @@ def deposit_state(booking: Booking) -> str:
     return "paid" if booking.payment_ref else "due"
 
 
-@dataclass(frozen=True)
-class _NotesRow:
-    id: UUID
-    notes: str
-
-
-@dataclass(frozen=True)
-class _NightNotesRow:
-    notes: str | None
-
-
 def load_night_sheet(desk: Desk, night: date) -> NightSheet:
-    """The run sheet's data for a night (blocking: three reads).  The guests'
-    notes and the night's note are not in the engine's night plan yet, so
-    they are read here.  Raises as the desk does (ServerUnavailable...)."""
-    plan = desk.night_plan(night)
-    summary = desk.night_summary(night)
-    customer_ids = sorted({b.customer_id for b in plan.bookings})
-    notes = desk.db.call_rows(
-        "SELECT id, btrim(notes) AS notes FROM customers WHERE venue_id = %(venue_id)s "
-        "AND id = ANY(%(ids)s) AND btrim(notes) <> ''",
-        {"venue_id": desk.venue_id, "ids": customer_ids},
-        row=_NotesRow,
-        what="guest notes",
-    )
-    night_rows = desk.db.call_rows(
-        "SELECT nullif(btrim(notes), '') AS notes FROM nights "
-        "WHERE venue_id = %(venue_id)s AND night = %(night)s",
-        {"venue_id": desk.venue_id, "night": night},
-        row=_NightNotesRow,
-        what="night notes",
-    )
-    return NightSheet(
-        plan=plan,
-        summary=summary,
-        guest_notes={r.id: r.notes for r in notes},
-        night_notes=night_rows[0].notes if night_rows else None,
-    )
+    """The run sheet's data for a night (blocking: two reads).  Raises as the
+    desk does (ServerUnavailable...)."""
+    return NightSheet(plan=desk.night_plan(night), summary=desk.night_summary(night))
 
 
 # --- CSV ----------------------------------------------------------------------

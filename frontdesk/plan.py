@@ -73,6 +73,8 @@ class Booking:
     occasion: str | None = None
     special_requests: str | None = None
     payment_ref: str | None = None
+    #: The guest's own notes ("Allergic to nuts"), for the run sheet.
+    customer_notes: str | None = None
 
     @property
     def length(self) -> timedelta:
@@ -103,6 +105,8 @@ class NightPlan:
     night: date
     is_closed: bool
     event_name: str | None
+    #: The night's own note ("Closed to the public"), if any.
+    night_notes: str | None
     opens_at: datetime | None
     closes_at: datetime | None
     default_booking_minutes: int

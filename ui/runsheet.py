@@ -178,8 +178,8 @@ def run_sheet_html(sheet: NightSheet) -> str:
     out.append(f'<p class="night">{e("  ·  ".join(night_line))}</p>')
     if plan.is_closed:
         out.append('<p class="notice"><b>The venue is closed this night.</b></p>')
-    if sheet.night_notes:
-        out.append(f'<p class="notice">Note: {e(sheet.night_notes)}</p>')
+    if plan.night_notes:
+        out.append(f'<p class="notice">Note: {e(plan.night_notes)}</p>')
     if not plan.bookings:
         out.append('<p class="none">No bookings.</p>')
         return "\n".join(out)
@@ -272,9 +272,8 @@ def _booking_row(sheet: NightSheet, b: Booking, *, gone: bool = False) -> str:
         notes.append(f'<span class="label">Occasion</span> {e(b.occasion)}')
     if b.special_requests:
         notes.append(f'<span class="label">Requests</span> {e(b.special_requests)}')
-    guest_notes = sheet.guest_notes.get(b.customer_id)
-    if guest_notes:
-        notes.append(f'<span class="label">Guest</span> {e(guest_notes)}')
+    if b.customer_notes:
+        notes.append(f'<span class="label">Guest</span> {e(b.customer_notes)}')
     cells = [
         (
             "time",

@@ -15,6 +15,7 @@ the figures are for reading.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 import uuid
@@ -107,6 +108,7 @@ def busy_night_sheet(bookings: int = 300, night: date = date(2026, 12, 4)) -> Ni
         night=night,
         is_closed=False,
         event_name="La Fiesta",
+        night_notes=None,
         opens_at=opens,
         closes_at=opens + timedelta(hours=7),
         default_booking_minutes=150,
@@ -121,8 +123,15 @@ def busy_night_sheet(bookings: int = 300, night: date = date(2026, 12, 4)) -> Ni
         bookings=tuple(rows),
         holds=(),
     )
-    notes = {b.customer_id: "Allergic to nuts" for b in rows[::23]}
-    return NightSheet(plan=plan, summary=_summary(plan), guest_notes=notes)
+    noted = {b.id for b in rows[::23]}
+    plan = dataclasses.replace(
+        plan,
+        bookings=tuple(
+            dataclasses.replace(b, customer_notes="Allergic to nuts") if b.id in noted else b
+            for b in plan.bookings
+        ),
+    )
+    return NightSheet(plan=plan, summary=_summary(plan))
 
 
 def _summary(plan: NightPlan) -> NightSummary:

@@ -51,6 +51,7 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
         night=date.fromisoformat(data["night"]),
         is_closed=data["is_closed"],
         event_name=data["event_name"],
+        night_notes=data["night_notes"],
         opens_at=_instant(data["opens_at"]),
         closes_at=_instant(data["closes_at"]),
         default_booking_minutes=data["default_booking_minutes"],
@@ -96,6 +97,7 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
                 occasion=b["occasion"],
                 special_requests=b["special_requests"],
                 payment_ref=b["payment_ref"],
+                customer_notes=b["customer_notes"],
             )
             for b in data["bookings"]
         ),

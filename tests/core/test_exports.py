@@ -154,8 +154,11 @@ def test_the_run_sheet_data_by_floor_active_first(desk: Desk, demo_conn: Conn) -
         "UPDATE customers SET notes = '  Allergic to nuts  ' WHERE id = %s", [someone.customer_id]
     )
     sheet = load_night_sheet(desk, friday)
-    assert sheet.guest_notes == {someone.customer_id: "Allergic to nuts"}
-    assert sheet.night_notes is None
+    # The plan carries the guest's notes, trimmed; nobody else has any.
+    assert {b.customer_id: b.customer_notes for b in sheet.plan.bookings if b.customer_notes} == {
+        someone.customer_id: "Allergic to nuts"
+    }
+    assert sheet.plan.night_notes is None
     assert sheet.summary.total.bookings == sum(b.status.holds_table for b in plan.bookings)
     floors = sheet.floors()
     assert [f.name for f in floors] == [f.name for f in plan.floors]
@@ -178,7 +181,7 @@ def test_a_closed_nights_note(desk: Desk, demo_conn: Conn) -> None:
     )
     sheet = load_night_sheet(desk, closed)
     assert sheet.plan.is_closed and not sheet.plan.bookings
-    assert sheet.night_notes == "Closed to the public"
+    assert sheet.plan.night_notes == "Closed to the public"
 
 
 def test_deposit_state(desk: Desk, demo_conn: Conn) -> None:
