@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 import psycopg
 
 from frontdesk import exports, migrations, selfcheck, server
+from frontdesk.guest_rights import add_parser as add_guest_parser
+from frontdesk.guest_rights import run_command as run_guest
 from frontdesk.loadtest import add_parser as add_loadtest_parser
 from frontdesk.loadtest import run_command as run_loadtest
 from frontdesk.problems import SetupProblem, explain_connection_error, redact
@@ -81,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_loadtest_parser(commands)
     add_staff_parser(commands)
+    add_guest_parser(commands)
     exports.add_parser(commands)
     return parser
 
@@ -111,6 +114,8 @@ def main(
             return run_loadtest(args, settings)
         if args.command == "staff":
             return run_staff(args, settings)
+        if args.command == "guest":
+            return run_guest(args, settings)
         if args.command == "runsheet":
             return exports.run_command(args, settings, write_pdf)
     except SetupProblem as problem:
