@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -45,6 +45,7 @@ from frontdesk.staff import find_venue
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 GuestData = dict[str, Any]
+_R = TypeVar("_R")
 
 #: Who the audit says erased a guest from the command line.
 AUDIT_NAME = "frontdesk guest (command line)"
@@ -112,7 +113,7 @@ def erase_guest(db: Database, venue_id: UUID, customer_id: UUID) -> None:
     _refuse_unless(row.success, row.error_code, row.error_message)
 
 
-def _one(rows: list[Any], what: str) -> Any:
+def _one(rows: list[_R], what: str) -> _R:
     if not rows:
         raise RuntimeError(f"{what} returned no row")
     return rows[0]
