@@ -50,6 +50,9 @@ _R = TypeVar("_R")
 #: Who the audit says erased a guest from the command line.
 AUDIT_NAME = "frontdesk guest (command line)"
 
+#: What an erased guest is called (the engine's private.fd_erased_name()).
+ERASED_NAME = "Erased guest"
+
 #: What an erasure removes and what it keeps, for the person about to do it.
 REMOVED = (
     "the guest's name, phone, email, date of birth and notes; their bookings' special "
