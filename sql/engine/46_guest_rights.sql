@@ -187,6 +187,7 @@ AS $$
 DECLARE
     guest     public.customers%ROWTYPE;
     bookings  uuid[];
+    about     bigint[];  -- the audit entries about the guest, before this call
     last_id   bigint;
     cleared   integer;  -- bookings whose free text was cleared
     scrubbed  integer;  -- earlier audit entries cleared
@@ -204,6 +205,7 @@ BEGIN
     bookings := ARRAY(SELECT private.fd_guest_booking_ids(p_venue_id, p_customer_id));
     PERFORM 1 FROM public.bookings b WHERE b.id = ANY (bookings) ORDER BY b.id FOR UPDATE;
     last_id := (SELECT coalesce(max(a.id), 0) FROM public.audit_logs a);
+    about := ARRAY(SELECT private.fd_guest_audit_ids(p_venue_id, p_customer_id));
 
     UPDATE public.bookings b
        SET special_requests = NULL, occasion = NULL, updated_at = now()
@@ -214,8 +216,7 @@ BEGIN
     UPDATE public.audit_logs a
        SET old_values = private.fd_scrubbed(a.old_values, c_fields),
            new_values = private.fd_scrubbed(a.new_values, c_fields)
-     WHERE a.id IN (SELECT private.fd_guest_audit_ids(p_venue_id, p_customer_id))
-       AND a.id <= last_id AND a.table_name = 'customers'
+     WHERE a.id = ANY (about) AND a.table_name = 'customers'
        AND (private.fd_scrubbed(a.old_values, c_fields) IS DISTINCT FROM a.old_values
             OR private.fd_scrubbed(a.new_values, c_fields) IS DISTINCT FROM a.new_values);
     GET DIAGNOSTICS scrubbed = ROW_COUNT;
@@ -226,8 +227,7 @@ BEGIN
            new_values = CASE WHEN private.fd_is_guests(a.new_values, p_customer_id)
                              THEN private.fd_scrubbed(a.new_values, b_fields)
                              ELSE a.new_values END
-     WHERE a.id IN (SELECT private.fd_guest_audit_ids(p_venue_id, p_customer_id))
-       AND a.id <= last_id AND a.table_name = 'bookings'
+     WHERE a.id = ANY (about) AND a.table_name = 'bookings'
        AND ((private.fd_is_guests(a.old_values, p_customer_id)
              AND private.fd_scrubbed(a.old_values, b_fields) IS DISTINCT FROM a.old_values)
             OR (private.fd_is_guests(a.new_values, p_customer_id)

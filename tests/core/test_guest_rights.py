@@ -415,6 +415,32 @@ def test_erasing_twice_is_done_and_audited_once(guest: Row, manager: Conn) -> No
     )
 
 
+def test_a_booking_moved_to_another_guest_keeps_their_words(guest: Row, manager: Conn) -> None:
+    other: UUID = scalar(
+        manager,
+        "SELECT id FROM customers WHERE venue_id = %s AND id <> %s LIMIT 1",
+        [VENUE, guest["id"]],
+    )
+    booking: UUID = scalar(manager, "SELECT id FROM bookings WHERE reference LIKE '%%-QWERTY'")
+    manager.execute(
+        "UPDATE bookings SET customer_id = %s, special_requests = 'Their own words' WHERE id = %s",
+        [other, booking],
+    )
+    assert erase_guest(manager, guest["id"])["success"] is True
+    assert copies(manager, personal(guest)) == set()
+    assert scalar(manager, "SELECT special_requests FROM bookings WHERE id = %s", [booking]) == (
+        "Their own words"
+    )
+    moved = call(
+        manager,
+        "SELECT old_values, new_values FROM audit_logs WHERE record_id = %s "
+        "AND table_name = 'bookings' AND operation = 'UPDATE' ORDER BY id DESC LIMIT 1",
+        [booking],
+    )
+    assert moved["old_values"]["special_requests"] is None  # the erased guest's version
+    assert moved["new_values"]["special_requests"] == "Their own words"
+
+
 def test_an_erased_guest_is_not_found_by_their_old_contact_details(
     guest: Row, manager: Conn
 ) -> None:
