@@ -1,7 +1,7 @@
 """The ``frontdesk`` command line: open the desk, manage its database.
 
 ``frontdesk`` with no arguments opens the window (the Qt side passes in how);
-``frontdesk db upgrade|url|stop`` look after the database.  Problems a person
+``frontdesk db upgrade|url|stop|check|add-login`` look after the database.  Problems a person
 can fix print as one line on stderr with exit code 1, never a traceback.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import psycopg
 
-from frontdesk import exports, migrations, selfcheck, server
+from frontdesk import exports, logins, migrations, selfcheck, server
 from frontdesk.guest_rights import add_parser as add_guest_parser
 from frontdesk.guest_rights import run_command as run_guest
 from frontdesk.loadtest import add_parser as add_loadtest_parser
@@ -31,7 +31,8 @@ Preflight = Callable[[], None]
 
 
 def database_url(settings: Settings) -> str:
-    """The venue's server when configured, else the embedded one (started if needed)."""
+    """The venue's server when configured (environment or saved connection),
+    else the embedded one as its owner (started if needed)."""
     if settings.database_url:
         return settings.database_url
     return server.ensure_running(settings.embedded_data_dir)
@@ -39,20 +40,45 @@ def database_url(settings: Settings) -> str:
 
 def prepare_database(settings: Settings, *, demo: bool = False) -> str:
     """Connect, migrate, and load the demo venue when asked or when a private
-    database is empty.  Returns the URL.  Raises SetupProblem."""
+    database is empty.  Returns the URL.  Raises SetupProblem.
+
+    On the venue's server only a login that owns the database migrates it; a
+    desk's login finds the schema current, or is told who must upgrade it."""
     url = database_url(settings)
+    if settings.database_url and not logins.owns_database(url):
+        logins.require_current_schema(url)
+        if demo:
+            raise SetupProblem(_owner_only("Loading the demo venue", url))
+        return url
     migrations.upgrade(url)
     if demo or (not settings.database_url and not migrations.has_venues(url)):
         migrations.load_demo(url)
     return url
 
 
+def window_url(settings: Settings, url: str) -> str:
+    """The URL the window signs in with: the configured one, or on the private
+    server its desk login (never the owner).  Raises SetupProblem."""
+    if settings.database_url:
+        return url
+    return logins.ensure_desk_login(url, settings.data_dir)
+
+
+def _owner_only(what: str, url: str) -> str:
+    user = psycopg.conninfo.conninfo_to_dict(url).get("user") or "your user name"
+    return (
+        f"{what} needs the database's owner, and this computer signs in as {user}: run it "
+        f"with the owner's URL in {DATABASE_URL_ENV} (the venue's admin can)."
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="frontdesk",
         description="The front desk booking app.  With no command, opens the window.",
-        epilog=f"Set {DATABASE_URL_ENV} to use the venue's PostgreSQL server; without it "
-        "frontdesk runs a private server in your data folder.",
+        epilog=f"Set {DATABASE_URL_ENV} (or save a connection in the window's settings) to use "
+        "the venue's PostgreSQL server; without either frontdesk runs a private server in "
+        "your data folder.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -72,6 +98,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     db_commands.add_parser(
         "stop", help="stop the built-in server", description="Stop the built-in server."
+    )
+    add_login = db_commands.add_parser(
+        "add-login",
+        help="add a login for a desk, the website or reporting",
+        description="As the database's owner: create a login in one channel's group, with a "
+        "generated password, and print its URL (only this once; the URL alone goes to "
+        "standard output).",
+    )
+    add_login.add_argument("name", metavar="NAME", help="lower-case letters, digits and _")
+    add_login.add_argument(
+        "--for",
+        dest="channel",
+        required=True,
+        choices=sorted(logins.GROUPS),
+        help="what the login is for: a desk, the venue's website, or reporting",
+    )
+    add_login.add_argument(
+        "--reset-password",
+        action="store_true",
+        help="give an existing login of that channel a new password instead",
     )
     db_commands.add_parser(
         "check",
@@ -98,8 +144,8 @@ def main(
     # machines without XDG_RUNTIME_DIR (root shells, CI) that is only noise.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         if args.command is None:
             if preflight is not None:
                 preflight()
@@ -107,7 +153,7 @@ def main(
             if open_window is None:
                 print("frontdesk: the window is not available in this build", file=sys.stderr)
                 return 1
-            return open_window(settings, url)
+            return open_window(settings, window_url(settings, url))
         if args.command == "db":
             return _db(args, settings)
         if args.command == "loadtest":
@@ -126,16 +172,25 @@ def main(
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
     if args.db_command == "upgrade":
+        if settings.database_url and not logins.owns_database(settings.database_url):
+            raise SetupProblem(_owner_only("`frontdesk db upgrade`", settings.database_url))
         url = prepare_database(settings, demo=args.demo)
         print(f"Database is at revision {migrations.current_revision(url)}.")
     elif args.db_command == "check":
         return _check(database_url(settings))
     elif args.db_command == "url":
         print(database_url(settings))
+    elif args.db_command == "add-login":
+        url = logins.add_login(
+            database_url(settings), args.name, args.channel, reset_password=args.reset_password
+        )
+        print(url)
+        print(f"{args.name} may sign in as {logins.MAY[args.channel]}.", file=sys.stderr)
     elif args.db_command == "stop":
         if settings.database_url:
+            where = DATABASE_URL_ENV if settings.database_url_from_env else "A saved connection"
             raise SetupProblem(
-                f"{DATABASE_URL_ENV} is set: frontdesk does not run that server, so it "
+                f"{where} names the venue's server: frontdesk does not run that server, so it "
                 "will not stop it."
             )
         stopped = server.stop(settings.embedded_data_dir)
