@@ -24,21 +24,15 @@ CREATE OR REPLACE FUNCTION private.fd_now() RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN now();
 
--- Who is writing, from the transaction's settings (see sql/README.md).
--- Empty or malformed values count as unknown; they never raise.
+-- A setting of the transaction (frontdesk.session, frontdesk.terminal...).
+-- Empty values count as unknown; they never raise.
 CREATE OR REPLACE FUNCTION private.fd_setting(p_name text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN nullif(btrim(current_setting(p_name, true)), '');
 
-CREATE OR REPLACE FUNCTION private.fd_current_terminal() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN private.fd_setting('frontdesk.terminal');
-
-CREATE OR REPLACE FUNCTION private.fd_current_staff_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN private.fd_setting('frontdesk.staff_id')
-                     ~* '^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$'
-                THEN private.fd_setting('frontdesk.staff_id')::uuid END;
+-- Who is writing (the terminal, the staff member) is what the session
+-- proves: private.fd_current_terminal and fd_current_staff_id, in
+-- 16_staff.sql.
 
 -- 'Booth 3', 'Booth 3 and Booth 4', 'Booth 1, Booth 2 and Booth 3'.
 CREATE OR REPLACE FUNCTION private.fd_name_list(p_names text[], p_word text DEFAULT 'and')

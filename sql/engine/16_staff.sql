@@ -13,13 +13,21 @@
 -- five minutes; a manager can unlock.
 --
 -- Sessions.  sign_in gives a random token, once; the database keeps only
--- its SHA-256 (private.staff_sessions), bound to the terminal that signed
--- in (frontdesk.terminal) and ending at the close of the night in progress
--- (or the next) plus two hours, at most a day after signing in, or at
--- sign_out.  A transaction carries it as
+-- its SHA-256 (private.staff_sessions), bound to the login (session_user)
+-- and the terminal (frontdesk.terminal) that signed in, and ending at the
+-- close of the night in progress (or the next) plus two hours, at most a
+-- day after signing in, or at sign_out.  A transaction carries it as
 -- set_config('frontdesk.session', token, true); private.fd_session() is the
--- person it proves, or no row.  private.fd_require_session is what every
--- writing function asks first.
+-- person it proves, or no row.
+--
+-- Channels.  The login says which channel a connection is (fd_channel):
+-- the website (frontdesk_web) books through the seed's contract on its
+-- login's word; a desk (frontdesk_desk) must carry a valid session for
+-- every write and every read of guests' data (fd_require_session, asked
+-- first by each such function; reads raise 42501 through
+-- fd_check_reader); the owner (the command line) is trusted.  The terminal
+-- and staff member writing (fd_current_terminal, fd_current_staff_id) are
+-- the session's, never what a desk's client sets.
 --
 -- Staff management (add_staff, set_staff_pin, set_staff_active,
 -- unlock_staff) needs a manager's session; the command line (frontdesk
@@ -161,9 +169,29 @@ AS $$
         private.fd_now() + interval '24 hours')
 $$;
 
+-- The channel this connection came through, from its login (session_user,
+-- never anything the client sets): 'web' for a member of frontdesk_web (the
+-- venue's website), 'desk' for frontdesk_desk, 'report' for
+-- frontdesk_report; 'owner' for a superuser or a member of the database's
+-- owner (the command line, migrations: they own the tables and could write
+-- them directly, so the engine takes their word for who they are); NULL for
+-- any other login.  A login in both web and desk is the website.
+CREATE OR REPLACE FUNCTION private.fd_channel() RETURNS text
+    LANGUAGE sql STABLE
+    RETURN CASE
+        WHEN (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user)
+             OR pg_has_role(session_user, (SELECT d.datdba FROM pg_catalog.pg_database d
+                                            WHERE d.datname = current_database()), 'USAGE')
+        THEN 'owner'
+        WHEN pg_has_role(session_user, 'frontdesk_web', 'USAGE') THEN 'web'
+        WHEN pg_has_role(session_user, 'frontdesk_desk', 'USAGE') THEN 'desk'
+        WHEN pg_has_role(session_user, 'frontdesk_report', 'USAGE') THEN 'report'
+    END;
+
 -- The valid session carried by this transaction (frontdesk.session): its
 -- token's hash is known, it has not ended nor expired, the person is
--- active, and this is the terminal that signed in.  Else no row.
+-- active, and it is used from the login and the terminal
+-- (frontdesk.terminal) that signed in.  Else no row.
 CREATE OR REPLACE FUNCTION private.fd_session()
     RETURNS TABLE (staff_id uuid, staff_name text, staff_role text, terminal text,
                    venue_id uuid)
@@ -176,28 +204,98 @@ AS $$
        AND s.ended_at IS NULL
        AND s.expires_at > private.fd_now()
        AND st.is_active
-       AND s.terminal = private.fd_current_terminal()
+       AND s.terminal = private.fd_setting('frontdesk.terminal')
+       AND s.login = session_user
 $$;
 
--- What a writing function asks first: NOT_SIGNED_IN without a valid
--- session; NOT_ALLOWED for a session of another venue, or (p_manager, NULL
--- counting as true) a host.  NULL when the session may go ahead.  A role
--- 'admin' (kept only where the first release's rows used it) counts as a
--- manager.
+-- The terminal writing: the session's; the website's login for the
+-- website ('web:' and the login's name); the one the owner says; NULL for a
+-- desk nobody is signed in at.  Holds and phone locks belong to it.
+CREATE OR REPLACE FUNCTION private.fd_current_terminal() RETURNS text
+    LANGUAGE sql STABLE
+    RETURN CASE private.fd_channel()
+        WHEN 'desk' THEN (SELECT s.terminal FROM private.fd_session() AS s LIMIT 1)
+        WHEN 'web' THEN 'web:' || session_user
+        WHEN 'owner' THEN private.fd_setting('frontdesk.terminal')
+    END;
+
+-- The staff member writing: the session's; for the owner without one, the
+-- id it says (frontdesk.staff_id), when it is one.
+CREATE OR REPLACE FUNCTION private.fd_current_staff_id() RETURNS uuid
+    LANGUAGE sql STABLE
+    RETURN coalesce(
+        (SELECT s.staff_id FROM private.fd_session() AS s LIMIT 1),
+        CASE WHEN private.fd_channel() = 'owner'
+                  AND private.fd_setting('frontdesk.staff_id')
+                      ~* '^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$'
+             THEN private.fd_setting('frontdesk.staff_id')::uuid END);
+
+-- What a writing function (and a read of guests' data) asks first, for a
+-- venue (NULL: whichever the session is for): NULL when the caller may go
+-- ahead; NOT_SIGNED_IN at a desk without a valid session; NOT_ALLOWED for a
+-- session of another venue, for a host when p_manager (NULL counting as
+-- true), and for a login of another channel (the website, reporting).  The
+-- owner needs no session, but a token it carries is held to the same rules
+-- (an ended one is NOT_SIGNED_IN).
+-- A role 'admin' (kept only where the first release's rows used it) counts
+-- as a manager.
 CREATE OR REPLACE FUNCTION private.fd_require_session(p_venue_id uuid, p_manager boolean)
     RETURNS private.fd_refusal
     LANGUAGE sql STABLE
 AS $$
-    SELECT CASE WHEN s.staff_id IS NULL
+    SELECT CASE WHEN c.channel = 'owner' AND private.fd_setting('frontdesk.session') IS NULL
+                THEN NULL
+                WHEN c.channel IS DISTINCT FROM 'desk' AND c.channel IS DISTINCT FROM 'owner'
+                THEN private.fd_refuse('NOT_ALLOWED',
+                                       format('The %s''s login may not do that.',
+                                              CASE c.channel WHEN 'web' THEN 'website'
+                                                             WHEN 'report' THEN 'reporting'
+                                                             ELSE 'database' END))
+                WHEN s.staff_id IS NULL AND private.fd_setting('frontdesk.session') IS NOT NULL
+                THEN private.fd_refuse('NOT_SIGNED_IN',
+                                       'Your sign-in has ended (it expired, or you signed out '
+                                       'or were signed out): sign in again.')
+                WHEN s.staff_id IS NULL
                 THEN private.fd_refuse('NOT_SIGNED_IN',
                                        'Sign in first: nobody is signed in at this desk.')
-                WHEN s.venue_id IS DISTINCT FROM p_venue_id
+                WHEN p_venue_id IS NOT NULL AND s.venue_id IS DISTINCT FROM p_venue_id
                 THEN private.fd_refuse('NOT_ALLOWED', 'You are signed in at another venue.')
                 WHEN coalesce(p_manager, true) AND s.staff_role NOT IN ('manager', 'admin')
-                THEN private.fd_refuse('NOT_ALLOWED', 'Only a manager may do that.')
+                THEN private.fd_refuse('NOT_ALLOWED',
+                                       format('Only a manager may do that; %s is signed in as '
+                                              'a host.', s.staff_name))
            END
-      FROM (SELECT 1) AS one
+      FROM (SELECT private.fd_channel() AS channel) AS c
       LEFT JOIN LATERAL (SELECT * FROM private.fd_session() LIMIT 1) AS s ON true
+$$;
+
+-- The same for the seed's contract (the booking locks and
+-- create_booking_atomic), which the website calls without anyone signed
+-- in: its login is its proof.  From a desk it needs a session like every
+-- other desk write.
+CREATE OR REPLACE FUNCTION private.fd_require_writer(p_venue_id uuid)
+    RETURNS private.fd_refusal
+    LANGUAGE sql STABLE
+    RETURN CASE WHEN private.fd_channel() = 'web' THEN NULL
+                ELSE private.fd_require_session(p_venue_id, false) END;
+
+-- For reads of guests' data and the manager's reads, which return rows and
+-- so raise instead: SQLSTATE 42501 (insufficient_privilege), the message
+-- for the person, the code (NOT_SIGNED_IN, NOT_ALLOWED) in DETAIL.  True
+-- when the read may go ahead.
+CREATE OR REPLACE FUNCTION private.fd_check_reader(p_venue_id uuid, p_manager boolean)
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    refusal private.fd_refusal := private.fd_require_session(p_venue_id, p_manager);
+BEGIN
+    IF refusal.code IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = refusal.message,
+                              DETAIL = refusal.code;
+    END IF;
+    RETURN true;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION public.sign_in(venue_id uuid, staff_name text, pin text)
@@ -214,7 +312,7 @@ DECLARE
     p_venue   ALIAS FOR $1;
     p_name    ALIAS FOR $2;
     p_pin     ALIAS FOR $3;
-    term      text := private.fd_current_terminal();
+    term      text := private.fd_setting('frontdesk.terminal');
     now_      timestamptz := private.fd_now();
     st        staff%ROWTYPE;
     zone      text;
@@ -223,7 +321,13 @@ DECLARE
     token     text;
     until     timestamptz;
 BEGIN
-    IF term IS NULL THEN
+    IF private.fd_channel() IS DISTINCT FROM 'desk' AND private.fd_channel() <> 'owner' THEN
+        RETURN QUERY SELECT false, 'NOT_ALLOWED',
+            'Staff sign in at a desk: this login is not a desk''s.', NULL::text, NULL::uuid,
+            NULL::text, NULL::timestamptz;
+        RETURN;
+    END IF;
+    IF term IS NULL OR char_length(term) > 100 THEN
         RETURN QUERY SELECT false, 'NO_TERMINAL',
             'This desk has no terminal name (frontdesk.terminal is not set): nobody can sign '
             'in here.', NULL::text, NULL::uuid, NULL::text, NULL::timestamptz;
@@ -258,8 +362,9 @@ BEGIN
             token := private.fd_new_token();
             until := private.fd_session_expiry(p_venue);
             INSERT INTO private.staff_sessions (token_hash, venue_id, staff_id, terminal,
-                                                started_at, expires_at)
-            VALUES (private.fd_token_hash(token), p_venue, st.id, term, now_, until);
+                                                login, started_at, expires_at)
+            VALUES (private.fd_token_hash(token), p_venue, st.id, term, session_user, now_,
+                    until);
             IF st.failed_pins <> 0 OR st.locked_until IS NOT NULL THEN
                 PERFORM set_config('frontdesk.session', token, true);  -- audited as them
                 UPDATE staff s SET failed_pins = 0, locked_until = NULL WHERE s.id = st.id;
@@ -300,6 +405,18 @@ BEGIN
             NULL::text, NULL::uuid, NULL::text, NULL::timestamptz;
     END;
 END
+$$;
+
+-- Who can sign in at a venue's desks, for the sign-in screen: active staff
+-- with a PIN, by name.  Names and roles only.
+CREATE OR REPLACE FUNCTION public.sign_in_names(venue_id uuid)
+    RETURNS TABLE (name text, role text)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT s.name, s.role FROM staff s
+     WHERE s.venue_id = sign_in_names.venue_id AND s.is_active AND s.pin_hash IS NOT NULL
+       AND private.fd_channel() IN ('desk', 'owner')
+     ORDER BY lower(s.name), s.name
 $$;
 
 -- Ends the session this transaction carries (frontdesk.session).

@@ -137,6 +137,12 @@ BEGIN
     IF NOT FOUND OR booking_date IS NULL THEN
         RETURN false;
     END IF;
+    -- The website, or a desk somebody is signed in at (the contract's answer
+    -- to anyone else is "not acquired").
+    IF (private.fd_require_writer((SELECT t.venue_id FROM venue_tables t
+                                    WHERE t.id = $1))).code IS NOT NULL THEN
+        RETURN false;
+    END IF;
     k := private.fd_lock_key($1, booking_date);
     IF NOT private.fd_own_phone_lock(k) AND NOT pg_try_advisory_lock(1, k) THEN
         RETURN false;

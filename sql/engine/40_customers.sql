@@ -420,7 +420,12 @@ AS $$
 DECLARE
     found record;
     saved record;
+    gate  private.fd_refusal := private.fd_require_session($1, false);
 BEGIN
+    IF gate.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, gate.code, gate.message, NULL::uuid, NULL::boolean;
+        RETURN;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM venues v WHERE v.id = $1) THEN
         RETURN QUERY SELECT false, 'UNKNOWN_VENUE', 'There is no such venue.', NULL::uuid,
             NULL::boolean;
@@ -492,7 +497,13 @@ DECLARE
     p_venue ALIAS FOR $1;
     problem record;
     c       customers%ROWTYPE;
+    gate    private.fd_refusal := private.fd_require_session($1, false);
 BEGIN
+    IF gate.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, gate.code, gate.message,
+            NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date, NULL::text;
+        RETURN;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM venues v WHERE v.id = p_venue) THEN
         RETURN QUERY SELECT false, 'UNKNOWN_VENUE', 'There is no such venue.',
             NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date, NULL::text;
@@ -531,7 +542,13 @@ DECLARE
     p_customer ALIAS FOR $2;
     problem    record;
     c          customers%ROWTYPE;
+    gate       private.fd_refusal := private.fd_require_session($1, false);
 BEGIN
+    IF gate.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, gate.code, gate.message,
+            NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date, NULL::text;
+        RETURN;
+    END IF;
     PERFORM 1 FROM customers x WHERE x.venue_id = p_venue AND x.id = p_customer FOR UPDATE;
     IF NOT FOUND THEN
         RETURN QUERY SELECT false, 'UNKNOWN_CUSTOMER', 'There is no such customer.',
@@ -600,6 +617,7 @@ AS $$
     SELECT c.id, c.name, c.phone, c.email, c.date_of_birth, c.notes
       FROM customers c
      WHERE c.venue_id = $1
+       AND private.fd_check_reader($1, false)  -- a signed-in desk of the venue, or raises
        AND private.fd_customer_matches(c.name, c.phone, c.email, $2, $3, $4)
      ORDER BY lower(c.name) LIKE private.fd_like_prefix(lower($2[1])) DESC, lower(c.name), c.id
      LIMIT greatest(coalesce($5, 20), 0)
@@ -622,6 +640,7 @@ AS $$
       FROM bookings b
       JOIN customers c ON c.venue_id = b.venue_id AND c.id = b.customer_id
      WHERE b.venue_id = $1
+       AND private.fd_check_reader($1, false)  -- a signed-in desk of the venue, or raises
        AND b.night >= $6
        AND (b.reference LIKE private.fd_like_prefix(upper($5))
             OR private.fd_customer_matches(c.name, c.phone, c.email, $2, $3, $4))

@@ -206,8 +206,20 @@ CREATE OR REPLACE FUNCTION private.fd_book(p_venue_id uuid, p_customer_id uuid, 
 AS $$
 DECLARE
     started timestamptz := clock_timestamp();
+    gate    private.fd_refusal;
 BEGIN
     p_source := coalesce(p_source, 'desk');
+    -- Who may book, first: nothing is written, not even the attempt, for a
+    -- caller who may not.  The website books as itself; everyone else needs
+    -- a desk session of the venue.
+    gate := CASE WHEN p_source = 'web' AND private.fd_channel() = 'desk'
+                 THEN private.fd_refuse('NOT_ALLOWED', 'Only the website books as the website.')
+                 WHEN p_source = 'web' THEN private.fd_require_writer(p_venue_id)
+                 ELSE private.fd_require_session(p_venue_id, false) END;
+    IF gate.code IS NOT NULL THEN
+        r_ok := false; r_code := gate.code; r_message := gate.message;
+        RETURN;
+    END IF;
     SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit, r_starts_at,
                   r_ends_at
       FROM private.fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name,
@@ -227,8 +239,9 @@ $$;
 
 -- The seed's contract: the website's and the phone's booking, in local
 -- times under the night rule ('23:00'–'02:00' on a Friday ends on
--- Saturday).  The source is 'phone' when a desk calls it (frontdesk.terminal
--- is set) and 'web' otherwise.  A local time that does not exist that night
+-- Saturday).  The source is the caller's channel: 'web' from the website's
+-- login (no session needed), 'phone' from a desk's (signed in); the owner
+-- is 'phone' when it names a terminal, else 'web'.  A local time that does not exist that night
 -- (the spring-forward gap) is refused, never moved (fd_night_instants); the
 -- instants booked come back as starts_at and ends_at, after the seed's
 -- columns and error_code.
@@ -257,7 +270,9 @@ AS $$
                create_booking_atomic.table_ids, booking_date, x.starts_at, x.ends_at,
                create_booking_atomic.party_size, create_booking_atomic.special_requests,
                create_booking_atomic.occasion, stripe_payment_intent_id,
-               CASE WHEN private.fd_current_terminal() IS NULL THEN 'web' ELSE 'phone' END,
+               CASE private.fd_channel() WHEN 'web' THEN 'web' WHEN 'desk' THEN 'phone'
+                    ELSE CASE WHEN private.fd_current_terminal() IS NULL THEN 'web'
+                              ELSE 'phone' END END,
                'confirmed', x.refusal) AS b
 $$;
 

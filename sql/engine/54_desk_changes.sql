@@ -126,7 +126,13 @@ AS $$
 DECLARE
     started timestamptz := clock_timestamp();
     m       record;
+    gate    private.fd_refusal := private.fd_require_session(
+                (SELECT b.venue_id FROM bookings b WHERE b.id = $1), false);
 BEGIN
+    IF gate.code IS NOT NULL THEN  -- nothing written, not even the attempt
+        RETURN QUERY SELECT false, gate.code, gate.message;
+        RETURN;
+    END IF;
     m := private.fd_move_try($1, $2, $3, $4, $5);
     PERFORM private.fd_record_attempt(m.r_venue_id, 'move', m.r_ok, m.r_code, started);
     RETURN QUERY SELECT m.r_ok, m.r_code, m.r_message;
@@ -143,9 +149,15 @@ DECLARE
     p_status  ALIAS FOR $2;
     b         bookings%ROWTYPE;
     tids      uuid[];
+    gate      private.fd_refusal;
 BEGIN
     SELECT * INTO b FROM bookings WHERE id = p_booking;
-    IF NOT FOUND THEN
+    gate := private.fd_require_session(b.venue_id, false);
+    IF gate.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, gate.code, gate.message, NULL::text;
+        RETURN;
+    END IF;
+    IF b.id IS NULL THEN
         RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
         RETURN;
     END IF;

@@ -25,6 +25,12 @@ DECLARE
     until     timestamptz;
     ids       uuid[];
 BEGIN
+    refusal := private.fd_require_session(p_venue, false);
+    IF refusal.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, refusal.code, refusal.message, NULL::uuid[],
+            NULL::timestamptz;
+        RETURN;
+    END IF;
     IF term IS NULL THEN
         RETURN QUERY SELECT false, 'NO_TERMINAL',
             'This desk has no terminal name (frontdesk.terminal is not set).', NULL::uuid[],
@@ -104,7 +110,12 @@ DECLARE
     p_venue ALIAS FOR $1;
     term    text := private.fd_current_terminal();
     n       integer;
+    refusal private.fd_refusal := private.fd_require_session(p_venue, false);
 BEGIN
+    IF refusal.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, refusal.code, refusal.message, 0;
+        RETURN;
+    END IF;
     IF term IS NULL THEN
         RETURN QUERY SELECT false, 'NO_TERMINAL',
             'This desk has no terminal name (frontdesk.terminal is not set).', 0;

@@ -18,6 +18,7 @@ CREATE OR REPLACE FUNCTION public.night_plan(venue_id uuid, night date) RETURNS 
     SET search_path = public, pg_temp SET TimeZone = 'UTC'
 AS $$
 BEGIN
+    PERFORM private.fd_check_reader($1, false);  -- guests' names and phones: signed in
     IF NOT coalesce(private.fd_night_in_range($2), false) THEN
         RETURN NULL;
     END IF;

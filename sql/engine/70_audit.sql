@@ -1,7 +1,9 @@
 -- Audit: who changed what, whoever writes.  Row triggers record the old and
 -- new row as JSON with the staff member and terminal: those of the valid
--- session the transaction carries (frontdesk.session, 16_staff.sql), whatever
--- name or id the client sets; without one, from the transaction's settings.
+-- session the transaction carries (frontdesk.session, 16_staff.sql); names
+-- and ids a desk's client sets are ignored.  Without a session: 'Website'
+-- and its login for the website; for the owner (the command line), the
+-- names it sets; for anyone else, no name.
 -- record_id is the row's id (the booking's id for booking_tables, so a
 -- booking's trail includes its tables).  Updates that change nothing, and
 -- booking_tables' re-syncs (the booking's own row says those), are skipped.
@@ -30,9 +32,17 @@ BEGIN
           FROM private.fd_session() AS s;
     END IF;
     IF who_id IS NULL THEN
-        who_id := private.fd_current_staff_id();
-        who_name := private.fd_setting('frontdesk.staff_name');
-        who_term := private.fd_current_terminal();
+        CASE private.fd_channel()
+            WHEN 'web' THEN
+                who_name := 'Website';
+                who_term := 'web:' || session_user;
+            WHEN 'owner' THEN  -- the command line: it owns the tables, its word stands
+                who_id := private.fd_current_staff_id();
+                who_name := private.fd_setting('frontdesk.staff_name');
+                who_term := private.fd_setting('frontdesk.terminal');
+            ELSE  -- nobody proved (a wrong PIN): the desk it came from, no name
+                who_term := left(private.fd_setting('frontdesk.terminal'), 100);
+        END CASE;
     END IF;
     INSERT INTO public.audit_logs (venue_id, table_name, operation, record_id,
                                    old_values, new_values, staff_id, staff_name, terminal)
@@ -95,6 +105,7 @@ AS $$
            a.staff_name, a.terminal, a.old_values, a.new_values
       FROM audit_logs a
      WHERE a.venue_id = $1
+       AND private.fd_check_reader($1, true)  -- a manager of the venue, or raises
        AND a.changed_at >= coalesce($2, '-infinity') AND a.changed_at < coalesce($3, 'infinity')
        AND ($4 IS NULL OR a.table_name = $4)
        AND ($5 IS NULL OR a.staff_name = $5)

@@ -1,27 +1,49 @@
 -- Who may use what.  Applied last, after every other engine file, so it
--- sees every object; nothing is granted anywhere else.  Nothing is open by
--- default: 0005 revoked the default privileges, and this file revokes
--- PUBLIC's EXECUTE on every engine function again (a function created by
--- another role would otherwise get it) before granting, object by object,
--- what the application role needs.
+-- sees every object; nothing is granted anywhere else, and
+-- docs/grants.md lists every function and view with the roles that may use
+-- it (tests/core/test_grants.py compares the two: a new function is
+-- callable by nobody until that table and this file say so).  Nothing is
+-- open by default: 0005 revoked the default privileges, and this file
+-- revokes PUBLIC's rights on every engine object again before granting.
 --
--- frontdesk_app (NOLOGIN) is the role the desks and the website log in
--- through (a LOGIN role that is a member of it).  It may read the tables and
--- call the API below; it may not write a table directly, nor use the
--- private schema.  Every API function runs as its owner (SECURITY DEFINER,
--- search_path pinned), so all writes go through the engine's rules.
+-- One NOLOGIN group per channel; a login (frontdesk db add-login) is a
+-- member of one:
+--   frontdesk_desk    the desks: the desk's functions and the seed's
+--                     contract, each write under a signed-in session
+--                     (16_staff.sql); reads of guests' data need one too.
+--   frontdesk_web     the venue's website: the seed's contract only, no
+--                     session (its login is its proof), audited as the
+--                     website; the venue's layout, no personal data.
+--   frontdesk_report  reporting: figures without personal data.
+-- frontdesk_app, the first release's single role, is kept as a member of
+-- frontdesk_desk so that its logins go on working as desks.  No group may
+-- write a table, use the private schema or call a private helper; every API
+-- function runs as its owner (SECURITY DEFINER, search_path pinned), so all
+-- writes go through the engine's rules.
 --
 -- Roles are cluster-wide and many databases may migrate at once on one
--- server (the tests do): creating the role tolerates another having just
+-- server (the tests do): creating a role tolerates another having just
 -- created it.
 
 DO $roles$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'frontdesk_app') THEN
+    FOREACH r IN ARRAY ARRAY['frontdesk_desk', 'frontdesk_web', 'frontdesk_report',
+                             'frontdesk_app'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- created concurrently by another database's migration
+            END;
+        END IF;
+    END LOOP;
+    IF NOT pg_has_role('frontdesk_app', 'frontdesk_desk', 'MEMBER') THEN
         BEGIN
-            CREATE ROLE frontdesk_app NOLOGIN;
+            GRANT frontdesk_desk TO frontdesk_app;
         EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;  -- created concurrently by another database's migration
+            NULL;
         END;
     END IF;
 END
@@ -44,9 +66,33 @@ BEGIN
     END LOOP;
 END
 $deny$;
-REVOKE ALL ON SCHEMA private FROM PUBLIC, frontdesk_app;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, frontdesk_app;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, frontdesk_app;
+DO $revoke$
+DECLARE
+    f regprocedure;
+BEGIN
+    -- What an earlier release granted the groups goes too: this file is the
+    -- whole of what they have.
+    FOR f IN SELECT p.oid::regprocedure
+               FROM pg_proc p
+              WHERE p.pronamespace IN ('public'::regnamespace, 'private'::regnamespace)
+                AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                   AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM frontdesk_desk, frontdesk_web, '
+                       'frontdesk_report, frontdesk_app', f);
+    END LOOP;
+END
+$revoke$;
+REVOKE ALL ON SCHEMA private FROM PUBLIC, frontdesk_desk, frontdesk_web, frontdesk_report,
+    frontdesk_app;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, frontdesk_desk, frontdesk_web,
+    frontdesk_report, frontdesk_app;
+REVOKE ALL ON ALL TABLES IN SCHEMA private FROM PUBLIC, frontdesk_desk, frontdesk_web,
+    frontdesk_report, frontdesk_app;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, frontdesk_desk, frontdesk_web,
+    frontdesk_report, frontdesk_app;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 -- Only the engine's roles may connect to this database; and pg_locks, which
 -- shows the advisory-lock keys sessions hold, is the owner's alone here, so
@@ -57,7 +103,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, frontdesk_app;
 DO $connect$
 BEGIN
     EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO frontdesk_app', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO frontdesk_desk, frontdesk_web, '
+                   'frontdesk_report, frontdesk_app', current_database());
 EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE 'only the database''s owner can keep other logins out of it: %', SQLERRM;
 END
@@ -70,10 +117,14 @@ EXCEPTION WHEN insufficient_privilege THEN
 END
 $locks$;
 
-GRANT USAGE ON SCHEMA public TO frontdesk_app;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO frontdesk_app;
+GRANT USAGE ON SCHEMA public TO frontdesk_desk, frontdesk_web, frontdesk_report;
 
--- The seed's contract.
+-- The venue's layout and hours: what a desk draws and the website offers.
+GRANT SELECT ON public.venues, public.opening_hours, public.nights, public.floors,
+    public.venue_tables, public.table_joins
+    TO frontdesk_desk, frontdesk_web;
+
+-- The seed's contract: the website's and the desks'.
 GRANT EXECUTE ON FUNCTION
     public.acquire_booking_lock(uuid, date, time),
     public.release_booking_lock(uuid, date, time),
@@ -81,7 +132,7 @@ GRANT EXECUTE ON FUNCTION
     public.create_booking_atomic(uuid, text, text, text, uuid[], date, time, time, integer, uuid,
                                  text, text, text),
     public.get_optimal_table_combinations(uuid, date, time, time, integer)
-    TO frontdesk_app;
+    TO frontdesk_desk, frontdesk_web;
 
 -- The desk's functions.
 GRANT EXECUTE ON FUNCTION
@@ -103,7 +154,7 @@ GRANT EXECUTE ON FUNCTION
     public.find_bookings(uuid, text[], text, text, text, date, integer),
     public.audit_entries(uuid, timestamptz, timestamptz, text, text, uuid, integer),
     public.monitoring_alerts(uuid)
-    TO frontdesk_app;
+    TO frontdesk_desk;
 
 -- Live updates: the elected relay and every listener.
 GRANT EXECUTE ON FUNCTION
@@ -112,22 +163,22 @@ GRANT EXECUTE ON FUNCTION
     public.relay_if_stalled(interval),
     public.change_summary_since(uuid, bigint, integer),
     public.change_feed_head(uuid)
-    TO frontdesk_app;
+    TO frontdesk_desk;
 
--- Staff and sessions (16_staff.sql): signing in and out, and the manager's
--- staff functions (each asks for a manager's session itself).
+-- Staff and sessions (16_staff.sql): who can sign in, signing in and out,
+-- and the manager's staff functions (each asks for a manager's session).
 GRANT EXECUTE ON FUNCTION
+    public.sign_in_names(uuid),
     public.sign_in(uuid, text, text),
     public.sign_out(),
     public.add_staff(uuid, text, text, text),
     public.set_staff_pin(uuid, text, text),
     public.set_staff_active(uuid, text, boolean),
     public.unlock_staff(uuid, text)
-    TO frontdesk_app;
+    TO frontdesk_desk;
 
--- A PIN's hash is the owner's alone: the app reads every other column of
--- staff (revoking the table's SELECT also revokes its column grants, so this
--- is the same on every re-apply).
-REVOKE SELECT ON public.staff FROM frontdesk_app;
-GRANT SELECT (id, venue_id, name, role, is_active, created_at, failed_pins, locked_until)
-    ON public.staff TO frontdesk_app;
+-- Figures without personal data: the monitoring panel (desks) and
+-- reporting.
+GRANT SELECT ON public.monitoring_figures TO frontdesk_desk, frontdesk_report;
+GRANT SELECT ON public.report_nights TO frontdesk_report;
+GRANT SELECT (id, name, time_zone, currency) ON public.venues TO frontdesk_report;
