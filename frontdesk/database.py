@@ -29,7 +29,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
@@ -82,7 +82,8 @@ TIMEOUTS = {
 }
 
 _WHO_SQL = (
-    "SELECT set_config('frontdesk.staff_id', %(_staff_id)s, true), "
+    "SELECT set_config('frontdesk.session', %(_session)s, true), "
+    "set_config('frontdesk.staff_id', %(_staff_id)s, true), "
     "set_config('frontdesk.staff_name', %(_staff_name)s, true), "
     "set_config('frontdesk.terminal', %(_terminal)s, true), "
     + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in TIMEOUTS.items())
@@ -160,11 +161,19 @@ def dataclass_rows(cls: type[D], *, what: str) -> RowFactory[D]:
 
 @dataclass(frozen=True)
 class StaffContext:
-    """Who is writing, for the audit."""
+    """Who is writing: the terminal (the desk's name), and who is signed in.
+
+    ``session`` is the token ``sign_in`` gave; the engine verifies it on
+    every write and read of guests' data, and takes the name and id for the
+    audit from it.  ``staff_name`` and ``staff_id`` are only what the
+    command line (the database's owner) says of itself; the engine ignores
+    them from a desk's login.
+    """
 
     terminal: str
-    staff_name: str
+    staff_name: str = ""
     staff_id: UUID | None = None
+    session: str | None = field(default=None, repr=False)
 
 
 class Database:
@@ -224,6 +233,15 @@ class Database:
         with self._staff_lock:
             self._staff = staff
 
+    def set_session(
+        self, token: str | None, *, staff_name: str = "", staff_id: UUID | None = None
+    ) -> None:
+        """Carry this session (None: nobody signed in) from the next call on."""
+        with self._staff_lock:
+            self._staff = replace(
+                self._staff, session=token, staff_name=staff_name, staff_id=staff_id
+            )
+
     def close(self) -> None:
         """Close every pooled connection.  Safe to call twice."""
         self._engine.dispose()
@@ -282,6 +300,7 @@ class Database:
     def _who(self) -> dict[str, str]:
         staff = self._staff
         return {
+            "_session": staff.session or "",
             "_staff_id": str(staff.staff_id) if staff.staff_id else "",
             "_staff_name": staff.staff_name,
             "_terminal": staff.terminal,
@@ -369,6 +388,10 @@ def translate(exc: psycopg.Error) -> Refused | ServerUnavailable | None:
         match = _CODE_IN_DETAIL.search(detail)
         if match:
             return Refused(match.group(1), exc.diag.message_primary or detail)
+    if state == "42501":  # insufficient_privilege: a read that needs a session says which
+        detail = (exc.diag.message_detail or "").strip()
+        if detail in {"NOT_SIGNED_IN", "NOT_ALLOWED"}:
+            return Refused(detail, exc.diag.message_primary or detail)
     return None
 
 

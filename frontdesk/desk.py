@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frontdesk import contacts
 from frontdesk.database import ColumnMismatch, D, Database
-from frontdesk.errors import Refused
+from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import (
     Booking,
     Floor,
@@ -93,6 +93,28 @@ class Suggestion:
     is_optimal: bool
     kind: str  # "single" or "combination"
     includes_premium: bool
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Somebody who can sign in at this venue's desks."""
+
+    name: str
+    role: str  # "host" or "manager"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in at this desk, as the database proved it."""
+
+    staff_id: UUID
+    staff_name: str
+    role: str
+    expires_at: datetime
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in {"manager", "admin"}
 
 
 @dataclass(frozen=True)
@@ -171,6 +193,7 @@ class _VenueRow:
     time_zone: str
     default_booking_minutes: int
     phone_country: str
+    idle_lock_minutes: int
 
 
 @dataclass(frozen=True)
@@ -209,6 +232,23 @@ class _SuggestionRow:
     is_optimal: bool
     combination_type: str
     includes_premium: bool
+
+
+@dataclass(frozen=True)
+class _SignInRow:
+    success: bool
+    error_code: str | None
+    error_message: str | None
+    session_token: str | None
+    staff_id: UUID | None
+    staff_role: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _StaffNameRow:
+    name: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -302,7 +342,7 @@ class Desk:
         self.venue_id = venue_id
         self._wait = wait
         rows = db.call_rows(
-            "SELECT name, time_zone, default_booking_minutes, phone_country"
+            "SELECT name, time_zone, default_booking_minutes, phone_country, idle_lock_minutes"
             " FROM venues WHERE id = %(venue_id)s",
             {"venue_id": venue_id},
             row=_VenueRow,
@@ -315,6 +355,9 @@ class Desk:
         self.default_booking_minutes: int = rows[0].default_booking_minutes
         #: Phones typed without a country code are read in this country.
         self.phone_country: str = rows[0].phone_country
+        #: A desk left alone this long locks behind a PIN prompt.
+        self.idle_lock_minutes: int = rows[0].idle_lock_minutes
+        self._signed_in: SignedIn | None = None
 
     @classmethod
     def first_venue(cls, db: Database, *, wait: Callable[[float], None] = time.sleep) -> Desk:
@@ -708,6 +751,75 @@ class Desk:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
         with _json_keys("monitoring_alerts"):
             return monitoring_figures(rows[0])
+
+    # --- who is at the desk ---------------------------------------------------
+
+    def staff_list(self) -> list[StaffMember]:
+        """Who can sign in here (active staff with a PIN), by name."""
+        rows = self._rows(
+            "SELECT name, role FROM sign_in_names(%(venue_id)s)", {}, _StaffNameRow, "sign_in_names"
+        )
+        return [StaffMember(r.name, r.role) for r in rows]
+
+    @property
+    def signed_in(self) -> SignedIn | None:
+        return self._signed_in
+
+    def sign_in(self, name: str, pin: str) -> SignedIn:
+        """Sign ``name`` in at this desk with their PIN; from now on every
+        call carries their session.  Whoever was signed in here before is
+        signed out.  Raises Refused: WRONG_PIN, LOCKED_OUT, UNKNOWN_STAFF,
+        BUSY, NO_TERMINAL."""
+        rows = self._rows(
+            "SELECT * FROM sign_in(%(venue_id)s, %(name)s, %(pin)s)",
+            {"name": name, "pin": pin},
+            _SignInRow,
+            "sign_in",
+        )
+        if not rows:
+            raise RuntimeError("sign_in returned no row")
+        row = rows[0]
+        if not row.success:
+            raise Refused(row.error_code or "REFUSED", row.error_message or "Not signed in.")
+        token = _filled(row.session_token, "session_token", "sign_in")
+        who = SignedIn(
+            staff_id=_filled(row.staff_id, "staff_id", "sign_in"),
+            staff_name=" ".join(name.split()),
+            role=_filled(row.staff_role, "staff_role", "sign_in"),
+            expires_at=self._local(_filled(row.expires_at, "expires_at", "sign_in")),
+        )
+        previous = self.db.staff.session
+        self.db.set_session(token, staff_name=who.staff_name, staff_id=who.staff_id)
+        self._signed_in = who
+        if previous and previous != token:
+            self._end_session(previous)
+        return who
+
+    def sign_out(self) -> None:
+        """End this desk's session (nothing to do when nobody is signed in).
+        The desk forgets it even when the server cannot be reached; the
+        session then ends at its expiry."""
+        token = self.db.staff.session
+        self.db.set_session(None)
+        self._signed_in = None
+        if token:
+            self._end_session(token)
+
+    def forget_session(self) -> None:
+        """The engine said the session has ended (NOT_SIGNED_IN): forget it."""
+        self.db.set_session(None)
+        self._signed_in = None
+
+    def _end_session(self, token: str) -> None:
+        try:
+            with self.db.transaction("sign_out") as cur:
+                cur.execute(
+                    "SELECT set_config('frontdesk.session', %(token)s, true); "
+                    "SELECT * FROM sign_out()",
+                    {"token": token},
+                )
+        except (ServerUnavailable, Refused):  # an old session left to expire is no harm
+            log.info("could not end a previous session; it ends at its expiry", exc_info=True)
 
     # --- plumbing -----------------------------------------------------------
 
