@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests import clock, pg
+from tests import clock, logins, pg
 
 DEMO_VENUE_ID = "b4c12000-0000-4000-8000-000000000001"
 
@@ -65,3 +66,16 @@ def engine_clock(admin_url: str) -> clock.EngineClock:
     """Sets the engine's "now" on a test's database (tests/clock.py):
     ``engine_clock.set(db_url, clock.on_night(night, "02:30"), *open_connections)``."""
     return clock.EngineClock(admin_url)
+
+
+@pytest.fixture
+def login_url(admin_url: str) -> Iterator[Callable[[str, str | None], str]]:
+    """Makes logins of a channel: ``login_url(db_url, "desk")`` is the URL of a
+    new login in frontdesk_desk on that database ("web", "report", or None
+    for a login in no group); each is dropped after the test."""
+    with ExitStack() as stack:
+
+        def make(db_url: str, channel: str | None) -> str:
+            return stack.enter_context(logins.login(admin_url, db_url, channel))
+
+        yield make

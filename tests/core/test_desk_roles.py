@@ -1,19 +1,18 @@
-"""Least privilege: frontdesk_app reads and calls functions, never writes tables."""
+"""Least privilege: a desk's login reads and calls functions, never writes tables."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 
+from tests import logins
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
     a_customer,
-    as_desk,
     at,
     insert_booking,
     one,
@@ -22,44 +21,28 @@ from tests.core.desk_helpers import (
     table_id,
 )
 
-# A password, so that the role can log in on a server that asks for one
-# (an external server's TCP rules) as well as on the trusting embedded one.
-PASSWORD = "role-test-pw"
-
-
-def _login_role(admin: Conn, *, member: bool) -> str:
-    name = f"fd_test_{'app' if member else 'nobody'}_{uuid.uuid4().hex[:8]}"
-    admin.execute(
-        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-            sql.Identifier(name), sql.Literal(PASSWORD)
-        )
-    )
-    if member:
-        admin.execute(sql.SQL("GRANT frontdesk_app TO {}").format(sql.Identifier(name)))
-    return name
+LoginUrl = Callable[[str, str | None], str]
 
 
 @pytest.fixture
-def app(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
-    """A session of a LOGIN role that is a member of frontdesk_app."""
-    name = _login_role(demo_conn, member=True)
-    try:
-        with psycopg.connect(demo_db_url, user=name, password=PASSWORD, autocommit=True) as conn:
-            assert scalar(conn, "SELECT current_user") == name
-            yield conn
-    finally:
-        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+def app(demo_db_url: str, login_url: LoginUrl) -> Iterator[Conn]:
+    """A session of a desk's login (a member of frontdesk_desk)."""
+    with psycopg.connect(login_url(demo_db_url, "desk"), autocommit=True) as conn:
+        yield conn
 
 
 @pytest.fixture
-def nobody(demo_db_url: str, demo_conn: Conn) -> Iterator[Conn]:
+def web(demo_db_url: str, login_url: LoginUrl) -> Iterator[Conn]:
+    """A session of the website's login (a member of frontdesk_web)."""
+    with psycopg.connect(login_url(demo_db_url, "web"), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def nobody(demo_db_url: str, login_url: LoginUrl) -> Iterator[Conn]:
     """A session of a LOGIN role with no grants at all."""
-    name = _login_role(demo_conn, member=False)
-    try:
-        with psycopg.connect(demo_db_url, user=name, password=PASSWORD, autocommit=True) as conn:
-            yield conn
-    finally:
-        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+    with psycopg.connect(login_url(demo_db_url, None), autocommit=True) as conn:
+        yield conn
 
 
 @pytest.mark.parametrize(
@@ -85,15 +68,13 @@ def test_the_app_role_cannot_write_tables(app: Conn, statement: str) -> None:
         app.execute(statement)
 
 
-def test_the_app_role_reads_and_books_through_the_functions(app: Conn, demo_conn: Conn) -> None:
+def test_the_desk_and_the_website_book_through_the_functions(
+    app: Conn, web: Conn, demo_conn: Conn
+) -> None:
     night = quiet_friday(demo_conn)
     booth3, booth4 = table_id(demo_conn, "Booth 3"), table_id(demo_conn, "Booth 4")
-    assert scalar(app, "SELECT count(*) FROM bookings") > 0
-    assert scalar(app, "SELECT night_plan(%s, %s) ->> 'venue_name'", [VENUE, night]) == (
-        "The Backroom Leeds"
-    )
     row = one(
-        app,
+        web,
         "SELECT success, error_code, booking_id FROM create_booking_atomic("
         "%s, 'new.guest@example.com', '07700 900777', 'New Guest', %s, %s, '22:00', "
         "'00:30', 4)",
@@ -101,7 +82,10 @@ def test_the_app_role_reads_and_books_through_the_functions(app: Conn, demo_conn
     )
     assert row[:2] == (True, None)
     web_booking = row[2]
-    as_desk(app, "DESK-1", "Priya")
+    logins.sign_in(app, VENUE, "Priya", "2468", "DESK-1")
+    assert scalar(app, "SELECT night_plan(%s, %s) ->> 'venue_name'", [VENUE, night]) == (
+        "The Backroom Leeds"
+    )
     row = one(
         app,
         "SELECT success, error_code, booking_id FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
@@ -137,16 +121,21 @@ def test_the_app_role_reads_and_books_through_the_functions(app: Conn, demo_conn
     assert scalar(app, "SELECT relay_changes()") > 0
     assert scalar(app, "SELECT count(*) FROM monitoring_figures") == 1
     assert scalar(app, "SELECT count(*) FROM night_summary(%s, %s)", [VENUE, night]) == 3
-    # The writes were audited as the desk that made them.
-    assert (
-        scalar(
-            demo_conn,
-            "SELECT count(*) FROM audit_logs WHERE record_id = %s AND terminal = 'DESK-1' "
-            "AND staff_name = 'Priya'",
-            [desk_booking],
-        )
-        >= 3
+    # The desk's writes were audited as the person signed in there, the
+    # website's as the website.
+    who = demo_conn.execute(
+        "SELECT DISTINCT record_id = %s, staff_name, terminal FROM audit_logs "
+        "WHERE record_id IN (%s, %s) AND operation = 'INSERT' AND table_name = 'bookings'",
+        [desk_booking, desk_booking, web_booking],
+    ).fetchall()
+    web_login = scalar(web, "SELECT session_user")
+    assert sorted(who) == [(False, "Website", f"web:{web_login}"), (True, "Priya", "DESK-1")]
+    sources: dict[Any, str] = dict(
+        demo_conn.execute(
+            "SELECT id, source FROM bookings WHERE id IN (%s, %s)", [desk_booking, web_booking]
+        ).fetchall()
     )
+    assert sources == {desk_booking: "desk", web_booking: "web"}
 
 
 def test_owner_rights_functions_are_not_for_everyone(nobody: Conn, demo_conn: Conn) -> None:
@@ -174,7 +163,7 @@ def test_every_writing_function_runs_with_its_owners_rights_and_a_pinned_path(
         """
         SELECT p.proname, p.prosecdef, p.proconfig,
                has_function_privilege('public', p.oid, 'EXECUTE'),
-               has_function_privilege('frontdesk_app', p.oid, 'EXECUTE')
+               has_function_privilege('frontdesk_desk', p.oid, 'EXECUTE')
           FROM pg_proc p
          WHERE p.pronamespace = 'public'::regnamespace
            AND p.proname IN ('create_booking_atomic', 'desk_book', 'move_booking', 'walk_in',

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import BookingRequest, Desk
@@ -532,24 +530,27 @@ def test_naive_times_are_read_as_the_venues_wall_clock(desk: Desk, demo_conn: Co
 # --- as the app's least-privileged role -------------------------------------------------
 
 
-def _as_user(url: str, user: str, password: str) -> str:
-    parts = urlsplit(url)
-    where = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{where}"))
-
-
-def test_the_services_work_as_the_apps_role(demo_db_url: str, demo_conn: Conn) -> None:
-    """A login role in frontdesk_app may not write tables, yet every service works."""
-    role = f"fd_desk_{uuid4().hex[:8]}"
-    demo_conn.execute(
-        sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'desk-pw' IN ROLE frontdesk_app").format(
-            sql.Identifier(role)
-        )
-    )
-    db = Database(_as_user(demo_db_url, role, "desk-pw"), staff=StaffContext("DESK-9", "Dan"))
+def test_the_services_work_as_a_desk_login_once_signed_in(
+    demo_db_url: str, demo_conn: Conn, login_url: Callable[[str, str | None], str]
+) -> None:
+    """A desk's login may not write tables, and nothing works before somebody
+    signs in; once they have, every service does, audited as them."""
+    db = Database(login_url(demo_db_url, "desk"), staff=StaffContext("DESK-9", "Dan"))
     try:
         desk = Desk(db, VENUE, wait=Waits())
         night = quiet_friday(demo_conn)
+        audit_rows = scalar(demo_conn, "SELECT count(*) FROM audit_logs")
+        with pytest.raises(Refused) as refused:
+            desk.book(request(demo_conn, night, ["Booth 3"], customer_name="Early Guest"))
+        assert refused.value.code == "NOT_SIGNED_IN"
+        with pytest.raises(Refused) as refused:
+            desk.night_plan(night)
+        assert refused.value.code == "NOT_SIGNED_IN"
+        assert scalar(demo_conn, "SELECT count(*) FROM audit_logs") == audit_rows
+
+        assert [m.name for m in desk.staff_list()] == ["Alex", "Priya", "Sam"]
+        who = desk.sign_in("Priya", "2468")
+        assert (who.staff_name, who.role, who.is_manager) == ("Priya", "host", False)
         guest = desk.create_customer("Role Test", phone="07700 900999")
         desk.update_customer(
             guest.id,
@@ -582,6 +583,29 @@ def test_the_services_work_as_the_apps_role(demo_db_url: str, demo_conn: Conn) -
         assert desk.monitoring()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             db.call("DELETE FROM customers", what="a write the role may not do")
+        # The audit names who signed in, not the name the client sent.
+        names = demo_conn.execute(
+            "SELECT DISTINCT staff_name, terminal FROM audit_logs WHERE record_id = %s",
+            [result.booking_id],
+        ).fetchall()
+        assert names == [("Priya", "DESK-9")]
+        # The audit log is a manager's.
+        with pytest.raises(Refused) as refused:
+            desk.audit(
+                since=at(demo_conn, night, "00:00") - timedelta(days=400),
+                until=at(demo_conn, night, "04:00") + timedelta(days=1),
+                booking_id=result.booking_id,
+            )
+        assert refused.value.code == "NOT_ALLOWED"
+        desk.sign_in("Sam", "1357")
+        assert desk.audit(
+            since=at(demo_conn, night, "00:00") - timedelta(days=400),
+            until=at(demo_conn, night, "04:00") + timedelta(days=1),
+            booking_id=result.booking_id,
+        )
+        desk.sign_out()
+        with pytest.raises(Refused) as refused:
+            desk.set_status(result.booking_id, Status.CONFIRMED)
+        assert refused.value.code == "NOT_SIGNED_IN"
     finally:
         db.close()
-        demo_conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

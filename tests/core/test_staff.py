@@ -8,7 +8,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,6 +27,13 @@ Row = dict[str, Any]
 #: The demo's staff who can sign in (sql/demo.sql).
 SAM, SAM_PIN = "Sam", "1357"  # manager
 PRIYA, PRIYA_PIN = "Priya", "2468"  # host
+
+
+@pytest.fixture
+def desk(demo_db_url: str, login_url: Callable[[str, str | None], str]) -> Iterator[Conn]:
+    """A connection of a desk's login (frontdesk_desk), as the app has."""
+    with psycopg.connect(login_url(demo_db_url, "desk"), autocommit=True) as conn:
+        yield conn
 ALEX, ALEX_PIN = "Alex", "3579"  # host
 
 NEW_FUNCTIONS = (
@@ -435,18 +442,18 @@ MANAGEMENT = [
 
 @pytest.mark.parametrize(("query", "params"), MANAGEMENT)
 def test_staff_functions_refuse_without_a_session_and_for_a_host(
-    demo_conn: Conn, query: str, params: list[Any]
+    demo_conn: Conn, desk: Conn, query: str, params: list[Any]
 ) -> None:
     before = snapshot(demo_conn)
-    carry(demo_conn, None)
-    row = call(demo_conn, query, params)
+    carry(desk, None)
+    row = call(desk, query, params)
     assert (row["success"], row["error_code"]) == (False, "NOT_SIGNED_IN")
     assert snapshot(demo_conn) == before
-    signed_in(demo_conn, PRIYA, PRIYA_PIN)
+    signed_in(desk, PRIYA, PRIYA_PIN)
     before = snapshot(demo_conn)  # the sign-in wrote its session
-    row = call(demo_conn, query, params)
+    row = call(desk, query, params)
     assert (row["success"], row["error_code"]) == (False, "NOT_ALLOWED")
-    assert row["error_message"] == "Only a manager may do that."
+    assert row["error_message"] == "Only a manager may do that; Priya is signed in as a host."
     assert snapshot(demo_conn) == before
 
 
@@ -546,14 +553,14 @@ def test_roles_are_host_and_manager(demo_conn: Conn) -> None:
 # Who may call what.
 
 
-def test_public_cannot_call_the_new_functions_nor_the_app_any_private_helper(
+def test_public_cannot_call_the_new_functions_nor_a_desk_any_private_helper(
     demo_conn: Conn,
 ) -> None:
     for function in NEW_FUNCTIONS:
         acl = one(
             demo_conn,
             "SELECT coalesce(bool_or(a.grantee = 0), false),"
-            "       has_function_privilege('frontdesk_app', %s::regprocedure, 'EXECUTE')"
+            "       has_function_privilege('frontdesk_desk', %s::regprocedure, 'EXECUTE')"
             "  FROM pg_proc p LEFT JOIN LATERAL aclexplode(p.proacl) a ON true"
             " WHERE p.oid = %s::regprocedure",
             [function, function],
@@ -567,16 +574,17 @@ def test_public_cannot_call_the_new_functions_nor_the_app_any_private_helper(
     callable_helpers = demo_conn.execute(
         "SELECT p.oid::regprocedure::text FROM pg_proc p"
         " WHERE p.pronamespace = 'private'::regnamespace"
-        "   AND has_function_privilege('frontdesk_app', p.oid, 'EXECUTE')"
+        "   AND (has_function_privilege('frontdesk_desk', p.oid, 'EXECUTE')"
+        "        OR has_function_privilege('frontdesk_app', p.oid, 'EXECUTE'))"
     ).fetchall()
     assert callable_helpers == []
     assert one(
         demo_conn,
-        "SELECT has_column_privilege('frontdesk_app', 'public.staff', 'pin_hash', 'SELECT'),"
-        "       has_column_privilege('frontdesk_app', 'public.staff', 'name', 'SELECT'),"
-        "       has_table_privilege('frontdesk_app', 'private.staff_sessions', 'SELECT'),"
-        "       has_schema_privilege('frontdesk_app', 'private', 'USAGE')",
-    ) == (False, True, False, False)
+        "SELECT has_column_privilege('frontdesk_desk', 'public.staff', 'pin_hash', 'SELECT'),"
+        "       has_column_privilege('frontdesk_desk', 'public.staff', 'name', 'SELECT'),"
+        "       has_table_privilege('frontdesk_desk', 'private.staff_sessions', 'SELECT'),"
+        "       has_schema_privilege('frontdesk_desk', 'private', 'USAGE')",
+    ) == (False, False, False, False)
 
 
 # ---------------------------------------------------------------------------

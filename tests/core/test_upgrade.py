@@ -18,15 +18,15 @@ VENUE = DEMO_VENUE_ID
 KEPT = {
     "bookings": "SELECT to_jsonb(b) FROM bookings b ORDER BY id",
     "booking_tables": "SELECT to_jsonb(t) FROM booking_tables t ORDER BY booking_id, table_id",
-    "customers": "SELECT to_jsonb(c) FROM customers c ORDER BY id",
+    "customers": "SELECT to_jsonb(c) - 'erased_at' FROM customers c ORDER BY id",
     "audit_logs": "SELECT to_jsonb(a) FROM audit_logs a ORDER BY id",
     "booking_attempts": "SELECT to_jsonb(a) FROM booking_attempts a ORDER BY id",
     "venue_tables": "SELECT to_jsonb(t) FROM venue_tables t ORDER BY id",
     "change_feed": "SELECT to_jsonb(f) FROM change_feed f ORDER BY id",
 }
 
-#: Columns 0005 added to venues (with defaults): left out of the comparison.
-ADDED_TO_VENUES = ("reference_prefix", "phone_country", "currency")
+#: Columns later migrations added (with defaults): left out of the comparison.
+ADDED_TO_VENUES = ("reference_prefix", "phone_country", "currency", "idle_lock_minutes")
 
 
 def _rows(conn: psycopg.Connection[Any]) -> dict[str, list[Any]]:
