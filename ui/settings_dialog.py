@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -121,16 +120,21 @@ class SettingsDialog(QDialog):
         mode_row.addStretch(1)
         layout.addLayout(mode_row)
 
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self._url_page())
-        self.pages.addWidget(self._fields_page())
-        layout.addWidget(self.pages)
+        # One page shown at a time; a hidden one takes no room.
+        self._pages = (self._url_page(), self._fields_page())
+        for page in self._pages:
+            page.hide()
+            layout.addWidget(page)
         modes.idToggled.connect(self._mode_toggled)
 
         extra = QFormLayout()
         self.listen_url = QLineEdit(self)
         self.listen_url.setPlaceholderText("only when the address goes through PgBouncer")
-        extra.addRow("Live updates address", self.listen_url)
+        self.listen_url.setToolTip(
+            "A direct address to the server for live updates, when the address above goes "
+            "through a transaction-pooling PgBouncer."
+        )
+        extra.addRow(self._label("Live updates"), self.listen_url)
         layout.addLayout(extra)
 
         test_row = QHBoxLayout()
@@ -155,14 +159,13 @@ class SettingsDialog(QDialog):
         self.data_dir = QLineEdit(str(settings.data_dir), self)
         self.data_dir.setReadOnly(True)
         self.data_dir.setToolTip("Logs, the crash kit and the private database live here.")
-        folder.addRow("Data folder", self.data_dir)
+        folder.addRow(self._label("Data folder"), self.data_dir)
         layout.addLayout(folder)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("Primary")
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -174,6 +177,10 @@ class SettingsDialog(QDialog):
             button.setAutoDefault(False)
         self.test_button.setAutoDefault(False)
         self.test_button.setDefault(True)
+        # The style sheet draws the default button bold; its size must allow for that.
+        bold = self.test_button.font()
+        bold.setBold(True)
+        self.test_button.setFont(bold)
 
         for edit in (*self._edits(), self.listen_url):
             edit.textEdited.connect(self._edited)
@@ -189,11 +196,11 @@ class SettingsDialog(QDialog):
         form.setContentsMargins(0, 0, 0, 0)
         self.url = QLineEdit(page)
         self.url.setPlaceholderText("postgresql://desk1:…@db.venue.local/frontdesk")
-        form.addRow("URL", self.url)
+        form.addRow(self._label("URL"), self.url)
         hint = QLabel("As the venue's admin got it from frontdesk db add-login NAME --for desk.")
         hint.setObjectName("Hint")
         hint.setWordWrap(True)
-        form.addRow("", hint)
+        form.addRow(self._label(""), hint)
         return page
 
     def _fields_page(self) -> QWidget:
@@ -209,12 +216,23 @@ class SettingsDialog(QDialog):
         self.login = QLineEdit(page)
         self.password = QLineEdit(page)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Server", self.host)
-        form.addRow("Port", self.port)
-        form.addRow("Database", self.database)
-        form.addRow("Login", self.login)
-        form.addRow("Password", self.password)
+        for text, field in (
+            ("Server", self.host),
+            ("Port", self.port),
+            ("Database", self.database),
+            ("Login", self.login),
+            ("Password", self.password),
+        ):
+            form.addRow(self._label(text, field), field)
         return page
+
+    def _label(self, text: str, buddy: QWidget | None = None) -> QLabel:
+        """A form label; every form's labels share one width, so fields line up."""
+        label = QLabel(text, self)
+        label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Live updates") + 12)
+        if buddy is not None:
+            label.setBuddy(buddy)
+        return label
 
     def _edits(self) -> tuple[QLineEdit, ...]:
         return (self.url, self.host, self.database, self.login, self.password)
@@ -250,7 +268,6 @@ class SettingsDialog(QDialog):
                 self.url.setText(settings.database_url)
         if not info:
             self.by_url.setChecked(True)
-            self.url.setFocus()
             return
         self.host.setText(str(info.get("host") or ""))
         port = str(info.get("port") or DEFAULT_PORT)
@@ -259,7 +276,6 @@ class SettingsDialog(QDialog):
         self.login.setText(str(info.get("user") or ""))
         self.password.setText(str(info.get("password") or ""))
         self.by_fields.setChecked(True)
-        self.host.setFocus()
 
     def _now_text(self) -> str:
         s = self._settings
@@ -277,7 +293,11 @@ class SettingsDialog(QDialog):
 
     def _mode_toggled(self, index: int, checked: bool) -> None:
         if checked:
-            self.pages.setCurrentIndex(index)
+            for i, page in enumerate(self._pages):
+                page.setVisible(i == index)
+            if not (self.by_url.hasFocus() or self.by_fields.hasFocus()):
+                (self.url if index == 0 else self.host).setFocus()
+            self.adjustSize()
             self._edited()
 
     def _edited(self, *_args: object) -> None:
