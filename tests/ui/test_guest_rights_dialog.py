@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -114,7 +115,8 @@ def guests() -> FakeGuests:
 
 @pytest.fixture
 def ops() -> Iterator[Ops]:
-    runner = Ops(cast(Desk, object()))
+    # the calls are fakes: the desk is only what Ops itself reads
+    runner = Ops(cast(Desk, SimpleNamespace(signed_in=None)))
     yield runner
     runner.shutdown()
 
