@@ -182,3 +182,10 @@ GRANT EXECUTE ON FUNCTION
 GRANT SELECT ON public.monitoring_figures TO frontdesk_desk, frontdesk_report;
 GRANT SELECT ON public.report_nights TO frontdesk_report;
 GRANT SELECT (id, name, time_zone, currency) ON public.venues TO frontdesk_report;
+
+-- Guests' rights (46_guest_rights.sql): a guest's data as JSON, and its
+-- erasure; each asks for a manager's session itself.
+GRANT EXECUTE ON FUNCTION
+    public.export_guest(uuid, uuid),
+    public.erase_guest(uuid, uuid)
+    TO frontdesk_desk;
