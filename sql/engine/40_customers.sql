@@ -295,6 +295,11 @@ BEGIN
         IF NOT FOUND THEN
             refusal := private.fd_refuse('INVALID_CUSTOMER',
                                          'That customer is not one of this venue''s.');
+        ELSIF EXISTS (SELECT 1 FROM public.customers c
+                       WHERE c.id = p_customer_id AND c.erased_at IS NOT NULL) THEN
+            refusal := private.fd_refuse('INVALID_CUSTOMER',
+                'This guest''s details were erased at their request: book them as a new '
+                'guest.');
         END IF;
         RETURN;
     END IF;

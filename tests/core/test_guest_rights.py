@@ -453,6 +453,29 @@ def test_an_erased_guest_is_not_found_by_their_old_contact_details(
     assert made["success"] and made["is_new"] and made["id"] != guest["id"]
 
 
+def test_an_erased_guest_cannot_be_booked_by_their_old_card(
+    guest: Row, manager: Conn, demo_conn: Conn
+) -> None:
+    assert erase_guest(manager, guest["id"])["success"] is True
+    night = quiet_friday(demo_conn)
+    before = scalar(demo_conn, "SELECT count(*) FROM bookings")
+    refused = call(
+        manager,
+        "SELECT * FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
+        [
+            VENUE,
+            guest["id"],
+            [table_id(demo_conn, "Booth 5")],
+            night,
+            at(demo_conn, night, "22:00"),
+            at(demo_conn, night, "23:00"),
+        ],
+    )
+    assert (refused["success"], refused["error_code"]) == (False, "INVALID_CUSTOMER")
+    assert "erased at their request" in refused["error_message"]
+    assert scalar(demo_conn, "SELECT count(*) FROM bookings") == before
+
+
 # ---------------------------------------------------------------------------
 # Who may, and refusals.
 
