@@ -113,3 +113,172 @@ AS $$
      ORDER BY a.changed_at DESC, a.id DESC
      LIMIT greatest(coalesce($7, 500), 0)
 $$;
+
+-- A booking's keys that are not "other details": those with a kind of
+-- their own, its copies (period) and bookkeeping.
+CREATE OR REPLACE FUNCTION private.fd_audit_quiet_keys() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ARRAY['status', 'starts_at', 'ends_at', 'period', 'night', 'party_size',
+                 'updated_at'];
+
+-- What one audit row is about, in a manager's kinds: a booking made
+-- ('booked'), its status changed ('status'), moved, resized or re-tabled
+-- ('moved': night, times, party or its tables), other details of it
+-- changed ('edited': requests, occasion, money, payment, guest, source),
+-- deleted ('deleted'); a guest's details ('guest'); a table held while a
+-- booking is taken ('hold'); staff ('staff').  A booking's table rows are
+-- 'moved' unless the booking was made or deleted with them.
+CREATE OR REPLACE FUNCTION private.fd_audit_kinds(p_table text, p_op text, p_old jsonb,
+                                                  p_new jsonb)
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE p_table
+        WHEN 'bookings' THEN CASE p_op
+            WHEN 'INSERT' THEN ARRAY['booked']
+            WHEN 'DELETE' THEN ARRAY['deleted']
+            ELSE array_remove(ARRAY[
+                CASE WHEN p_old -> 'status' IS DISTINCT FROM p_new -> 'status' THEN 'status' END,
+                CASE WHEN p_old -> 'starts_at' IS DISTINCT FROM p_new -> 'starts_at'
+                       OR p_old -> 'ends_at' IS DISTINCT FROM p_new -> 'ends_at'
+                       OR p_old -> 'night' IS DISTINCT FROM p_new -> 'night'
+                       OR p_old -> 'party_size' IS DISTINCT FROM p_new -> 'party_size'
+                     THEN 'moved' END,
+                CASE WHEN (p_old - private.fd_audit_quiet_keys())
+                          IS DISTINCT FROM (p_new - private.fd_audit_quiet_keys())
+                     THEN 'edited' END], NULL)
+            END
+        WHEN 'booking_tables' THEN ARRAY['moved']
+        WHEN 'customers' THEN ARRAY['guest']
+        WHEN 'holds' THEN ARRAY['hold']
+        WHEN 'staff' THEN ARRAY['staff']
+        ELSE ARRAY[p_table]
+    END
+$$;
+
+
+-- The audit log as a manager reads it: one row per change, newest first, a
+-- page at a time.  A change is everything one transaction did to one record
+-- (a booking with its tables, a guest, a hold, a member of staff): a move
+-- to another table is its booking's update and its table rows together, so
+-- it reads "table Booth 3 → Booth 14".  Filters: the time window, who
+-- (staff name as the audit has it), the terminal, a booking (its id, or the
+-- start of its reference), kinds (any of private.fd_audit_kinds').  Pages
+-- by keyset: pass the last row's (changed_at, record_id) as before_at,
+-- after_record for the next page, so a page costs the same however deep.
+-- Reads the (venue_id, changed_at) index backwards, or, for a booking, the
+-- record_id index.  Each row carries the reference, night and current guest
+-- name of its booking (or the guest's name), and the names of the tables and
+-- guests its entries mention (names: id -> name), so that the app can say
+-- what changed in words.  A manager of the venue (or the owner), else
+-- raises 42501 with NOT_SIGNED_IN / NOT_ALLOWED in DETAIL.
+CREATE OR REPLACE FUNCTION public.audit_changes(venue_id uuid, from_at timestamptz,
+                                                to_at timestamptz,
+                                                by_staff text DEFAULT NULL,
+                                                at_terminal text DEFAULT NULL,
+                                                booking_id uuid DEFAULT NULL,
+                                                reference_prefix text DEFAULT NULL,
+                                                of_kinds text[] DEFAULT NULL,
+                                                before_at timestamptz DEFAULT NULL,
+                                                after_record uuid DEFAULT NULL,
+                                                lim integer DEFAULT 100)
+    RETURNS TABLE (changed_at timestamptz, record_id uuid, subject text, kinds text[],
+                   staff_name text, terminal text, reference text, night date,
+                   guest_name text, entries jsonb, names jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    p_venue    ALIAS FOR $1;
+    p_from     ALIAS FOR $2;
+    p_to       ALIAS FOR $3;
+    p_staff    ALIAS FOR $4;
+    p_terminal ALIAS FOR $5;
+    p_booking  ALIAS FOR $6;
+    p_ref      text := nullif(upper(btrim($7)), '');
+    p_kinds    ALIAS FOR $8;
+    p_before   ALIAS FOR $9;
+    p_after    uuid := coalesce($10, '00000000-0000-0000-0000-000000000000');
+    p_lim      integer := least(greatest(coalesce($11, 100), 0), 1000);
+    records    uuid[];
+    nil        CONSTANT uuid := '00000000-0000-0000-0000-000000000000';
+BEGIN
+    PERFORM private.fd_check_reader(p_venue, true);  -- a manager of the venue, or raises
+    IF p_booking IS NOT NULL OR p_ref IS NOT NULL THEN
+        SELECT coalesce(array_agg(b.id), '{}') INTO records
+          FROM (SELECT b.id FROM bookings b
+                 WHERE b.venue_id = p_venue
+                   AND (b.id = p_booking
+                        OR (p_ref IS NOT NULL AND b.reference LIKE
+                            replace(replace(replace(p_ref, '\', '\\'), '%', '\%'), '_', '\_')
+                            || '%'))
+                 LIMIT 200) b;
+    END IF;
+    RETURN QUERY
+    WITH grouped AS (
+        SELECT a.changed_at,
+               coalesce(a.record_id, nil) AS record_id,
+               CASE WHEN bool_or(a.table_name IN ('bookings', 'booking_tables')) THEN 'booking'
+                    WHEN bool_or(a.table_name = 'customers') THEN 'guest'
+                    WHEN bool_or(a.table_name = 'holds') THEN 'hold'
+                    WHEN bool_or(a.table_name = 'staff') THEN 'staff'
+                    ELSE min(a.table_name) END AS subject,
+               -- a booking made or deleted with its tables is not also "moved"
+               CASE WHEN bool_or(a.table_name = 'bookings' AND a.operation IN ('INSERT', 'DELETE'))
+                    THEN array_agg(DISTINCT k.kind) FILTER (WHERE a.table_name <> 'booking_tables')
+                    ELSE array_agg(DISTINCT k.kind) END AS kinds,
+               (array_agg(a.staff_name ORDER BY a.id))[1] AS staff_name,
+               (array_agg(a.terminal ORDER BY a.id))[1] AS terminal,
+               jsonb_agg(jsonb_build_object('table', a.table_name, 'op', a.operation,
+                                           'old', a.old_values, 'new', a.new_values)
+                         ORDER BY a.id) AS entries
+          FROM audit_logs a
+          LEFT JOIN LATERAL unnest(private.fd_audit_kinds(a.table_name, a.operation,
+                                                          a.old_values, a.new_values))
+                    AS k (kind) ON true
+         WHERE a.venue_id = p_venue
+           AND a.changed_at >= coalesce(p_from, '-infinity')
+           AND a.changed_at < coalesce(p_to, 'infinity')
+           AND (p_before IS NULL OR a.changed_at < p_before
+                OR (a.changed_at = p_before AND coalesce(a.record_id, nil) > p_after))
+           AND (records IS NULL OR a.record_id = ANY (records))
+           AND (p_staff IS NULL OR a.staff_name = p_staff)
+           AND (p_terminal IS NULL OR a.terminal = p_terminal)
+         GROUP BY a.changed_at, coalesce(a.record_id, nil)
+        HAVING p_kinds IS NULL
+            OR (CASE WHEN bool_or(a.table_name = 'bookings' AND a.operation IN ('INSERT', 'DELETE'))
+                     THEN array_agg(DISTINCT k.kind) FILTER (WHERE a.table_name <> 'booking_tables')
+                     ELSE array_agg(DISTINCT k.kind) END) && p_kinds
+         ORDER BY a.changed_at DESC, coalesce(a.record_id, nil)
+         LIMIT p_lim
+    )
+    SELECT g.changed_at, g.record_id, g.subject, g.kinds, g.staff_name, g.terminal,
+           CASE WHEN g.subject = 'booking'
+                THEN coalesce(b.reference, g.entries -> -1 -> 'new' ->> 'reference',
+                              g.entries -> -1 -> 'old' ->> 'reference') END,
+           CASE g.subject
+                WHEN 'booking' THEN b.night
+                WHEN 'hold' THEN coalesce(g.entries -> -1 -> 'new' ->> 'night',
+                                          g.entries -> -1 -> 'old' ->> 'night')::date END,
+           CASE g.subject WHEN 'booking' THEN bc.name WHEN 'guest' THEN gc.name END,
+           g.entries,
+           coalesce((SELECT jsonb_object_agg(x.id, x.name)
+                       FROM (SELECT t.id::text AS id, t.name
+                               FROM venue_tables t
+                              WHERE t.venue_id = p_venue
+                                AND t.id::text IN (SELECT jsonb_path_query(g.entries,
+                                                              'lax $[*].*.table_id') #>> '{}')
+                             UNION ALL
+                             SELECT c.id::text, c.name
+                               FROM customers c
+                              WHERE c.venue_id = p_venue
+                                AND c.id::text IN (SELECT jsonb_path_query(g.entries,
+                                                              'lax $[*].*.customer_id') #>> '{}'))
+                            AS x), '{}')
+      FROM grouped g
+      LEFT JOIN bookings b ON g.subject = 'booking' AND b.venue_id = p_venue AND b.id = g.record_id
+      LEFT JOIN customers bc ON bc.venue_id = p_venue AND bc.id = b.customer_id
+      LEFT JOIN customers gc ON g.subject = 'guest' AND gc.venue_id = p_venue
+                            AND gc.id = g.record_id
+     ORDER BY g.changed_at DESC, g.record_id;
+END
+$$;
