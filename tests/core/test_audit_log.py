@@ -5,6 +5,7 @@ not read it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -164,7 +165,7 @@ def test_the_filters(
         )
         filters = {**filters, "booking": reference.lower()}
     seen = set()
-    for change in _all(desk, AuditFilter(**{**wanted.__dict__, **filters})):  # type: ignore[arg-type]
+    for change in _all(desk, replace(wanted, **filters)):  # type: ignore[arg-type]
         name = names.get(change.record_id, change.subject)
         seen.add(f"{name}:{_kind(change)}" if change.subject == "booking" else name)
     assert seen == expected
@@ -173,7 +174,7 @@ def test_the_filters(
 def test_the_booking_box_takes_an_id_or_a_reference(desk: Desk, demo_conn: Conn) -> None:
     wanted = _window(demo_conn)
     _, ids = _a_night(demo_conn)
-    by_id = _all(desk, AuditFilter(**{**wanted.__dict__, "booking": str(ids["made"])}))
+    by_id = _all(desk, replace(wanted, booking=str(ids["made"])))
     assert {c.record_id for c in by_id} == {ids["made"]} and len(by_id) == 4
     assert audit_log.booking_query(" br-2612 ") == (None, "BR-2612")
     with pytest.raises(InvalidInput):
