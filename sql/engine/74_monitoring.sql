@@ -53,3 +53,63 @@ AS $$
      WHERE m.venue_id = $1
      ORDER BY x.n
 $$;
+
+-- The manager's monitoring panel in one call: today's figures (as
+-- monitoring_figures), the alerts (as monitoring_alerts: figure -> [value,
+-- threshold, alert]), and the night so far for its chart: booking attempts
+-- in 15-minute steps (attempts, conflicts, lock failures, the booking
+-- function's 95th percentile in ms), from the opening of the night in
+-- progress, or from the start of today when none is (or it opened later),
+-- to now.  A manager of the venue (or the owner), else raises 42501 with
+-- NOT_SIGNED_IN / NOT_ALLOWED in DETAIL.  No row for an unknown venue.
+CREATE OR REPLACE FUNCTION public.monitoring_now(venue_id uuid)
+    RETURNS TABLE (measured_at timestamptz, conflicts_prevented_today integer,
+                   attempts_today integer, lock_busy_today integer,
+                   lock_busy_rate numeric, conflict_rate numeric,
+                   booking_fn_avg_ms numeric, booking_fn_p95_ms numeric,
+                   connections_in_use integer, server_connections integer,
+                   max_connections integer, alerts jsonb, series_since timestamptz,
+                   step_minutes integer, series jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    p_venue ALIAS FOR $1;
+    step    CONSTANT interval := interval '15 minutes';
+BEGIN
+    PERFORM private.fd_check_reader(p_venue, true);  -- a manager of the venue, or raises
+    RETURN QUERY
+    WITH m AS (SELECT * FROM monitoring_figures f WHERE f.venue_id = p_venue),
+         opened AS (
+            SELECT lower(private.fd_night_span(p_venue, private.fd_current_night(p_venue)))
+                   AS at),
+         since AS (
+            SELECT date_bin(step, CASE WHEN o.at IS NOT NULL AND o.at < m.today_since
+                                       THEN o.at ELSE m.today_since END,
+                            m.today_since) AS at
+              FROM m, opened o)
+    SELECT now(), m.conflicts_prevented_today, m.attempts_today, m.lock_busy_today,
+           m.lock_busy_rate, m.conflict_rate, m.booking_fn_avg_ms, m.booking_fn_p95_ms,
+           m.connections_in_use, m.server_connections, m.max_connections,
+           (SELECT jsonb_object_agg(a.figure, jsonb_build_array(a.value, a.threshold, a.alert))
+              FROM monitoring_alerts(p_venue) a),
+           s.at,
+           15,
+           (SELECT jsonb_agg(jsonb_build_object(
+                       'at', b.at, 'attempts', x.attempts, 'conflicts', x.conflicts,
+                       'busy', x.busy, 'p95_ms', round(x.p95::numeric, 2))
+                     ORDER BY b.at)
+              FROM generate_series(s.at, now(), step) AS b (at)
+             CROSS JOIN LATERAL (
+                    SELECT count(*)::integer AS attempts,
+                           (count(*) FILTER (WHERE ba.error_code IN ('TABLE_UNAVAILABLE',
+                                                                     'TABLE_BEING_BOOKED')))::integer
+                               AS conflicts,
+                           (count(*) FILTER (WHERE ba.error_code = 'TABLE_BEING_BOOKED'))::integer
+                               AS busy,
+                           percentile_cont(0.95) WITHIN GROUP (ORDER BY ba.duration_ms) AS p95
+                      FROM booking_attempts ba
+                     WHERE ba.venue_id = p_venue
+                       AND ba.attempted_at >= b.at AND ba.attempted_at < b.at + step) AS x)
+      FROM m, since s;
+END
+$$;
