@@ -13,6 +13,12 @@ class SetupProblem(Exception):
     """The world is not as frontdesk needs it (server down, wrong password...)."""
 
 
+#: Where a desk's database URL is set.
+_WHERE_SET = (
+    "the desk's connection settings (Desk ▸ Connection settings…) or FRONTDESK_DATABASE_URL"
+)
+
+
 def explain_connection_error(exc: psycopg.Error, where: str) -> SetupProblem:
     """Turn a failed connection or migration into one actionable line."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -20,12 +26,12 @@ def explain_connection_error(exc: psycopg.Error, where: str) -> SetupProblem:
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return SetupProblem(
             f"The database at {where} refused the password: check the user and password "
-            "in FRONTDESK_DATABASE_URL."
+            f"in {_WHERE_SET}."
         )
     if "does not exist" in lowered and "database" in lowered:
         return SetupProblem(
             f"The database named in {where} does not exist: create it "
-            "(createdb) or fix FRONTDESK_DATABASE_URL."
+            f"(createdb) or fix the URL in {_WHERE_SET}."
         )
     if "permission denied to create extension" in lowered:
         return SetupProblem(
@@ -35,7 +41,7 @@ def explain_connection_error(exc: psycopg.Error, where: str) -> SetupProblem:
     if isinstance(exc, psycopg.OperationalError):
         return SetupProblem(
             f"Cannot reach the database server at {where} ({text}): is it running, "
-            "and is FRONTDESK_DATABASE_URL right?"
+            f"and is the URL in {_WHERE_SET} right?"
         )
     return SetupProblem(f"The database at {where} failed: {text}")
 

@@ -119,6 +119,9 @@ $locks$;
 
 GRANT USAGE ON SCHEMA public TO frontdesk_desk, frontdesk_web, frontdesk_report;
 
+-- The schema's revision: a desk checks it is not behind before it opens.
+GRANT SELECT ON public.alembic_version TO frontdesk_desk;
+
 -- The venue's layout and hours: what a desk draws and the website offers.
 GRANT SELECT ON public.venues, public.opening_hours, public.nights, public.floors,
     public.venue_tables, public.table_joins
