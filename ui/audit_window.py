@@ -444,7 +444,9 @@ def open_audit_window(
         window.booking.setText(booking)
         window.booking.blockSignals(False)
         window.set_days(date(2000, 1, 1), window.today() + timedelta(days=1))
+        window.kind.blockSignals(True)
         window.kind.setCurrentIndex(1)  # everything
+        window.kind.blockSignals(False)
     window.show()
     ops.query(_staff, owner=window, done=window.set_staff_names, failed=_ignore)
     window.refresh()

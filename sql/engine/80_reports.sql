@@ -40,6 +40,7 @@ CREATE OR REPLACE FUNCTION public.report_range(venue_id uuid, from_night date, t
                    no_shows integer, no_show_rate numeric, deposits numeric,
                    min_spend_committed numeric)
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    SET plan_cache_mode = force_custom_plan  -- planned for the range asked
 AS $$
 DECLARE
     p_venue ALIAS FOR $1;
