@@ -61,7 +61,7 @@ from ui.booking_form import (
     mark_invalid,
     parse_date,
 )
-from ui.ops import Ops, Relay
+from ui.ops import NOT_SIGNED_IN, Ops, Relay
 from ui.timeline import Slot, night_slots
 
 SEARCH_MS = 200
@@ -76,6 +76,11 @@ OCCASIONS = ["", "Birthday", "Hen party", "Stag party", "Anniversary", "Work do"
 CONTACT_BELONGS_TO_OTHER = "CONTACT_BELONGS_TO_OTHER"
 #: Enough for the one guest who has a whole number or address to be among them.
 CONTACT_SEARCH_LIMIT = 20
+
+#: Said when the engine has ended the person's sign-in (the sign-in screen is up).
+SIGNED_OUT_NOTE = "Your sign-in ended — sign in again. Everything you typed here is kept."
+#: Said when someone has signed in again.
+SIGNED_IN_AGAIN = "Signed in again — everything is as you left it."
 
 OFFLINE_NOTE = (
     "The database can't be reached — booking is paused. Everything you've typed is kept; "
@@ -526,7 +531,9 @@ class BookingDialog(QDialog):
         )
 
     def _hold_failed(self, exc: Exception) -> None:
-        if isinstance(exc, Refused):
+        if isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
+            self.show_message(SIGNED_OUT_NOTE, kind="info")
+        elif isinstance(exc, Refused):
             self.show_message(exc.message)
         else:
             self._call_failed(exc)
@@ -655,6 +662,8 @@ class BookingDialog(QDialog):
                 mark_invalid(field, True)
                 field.setFocus()
             self.show_message(exc.message)
+        elif isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
+            self.show_message(f"Not booked: {SIGNED_OUT_NOTE}", kind="info")
         elif isinstance(exc, Refused):
             self.show_message(f"Not booked: {exc.message}")
             if exc.code in ("TABLE_UNAVAILABLE", "TABLE_BEING_BOOKED"):
@@ -737,8 +746,28 @@ class BookingDialog(QDialog):
     def _call_failed(self, exc: Exception) -> None:
         if isinstance(exc, ServerUnavailable):
             self.show_message(OFFLINE_NOTE, kind="info")
+        elif isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
+            self.show_message(SIGNED_OUT_NOTE, kind="info")
         elif isinstance(exc, Refused):
             self.show_message(exc.message)
+
+    def resume(self) -> None:
+        """Someone has signed in again after the engine ended the sign-in:
+        hold the tables again and read what could not be read.  Nothing is
+        booked until Book is pressed again."""
+        if self._done:
+            return
+        if self.message.text() in (SIGNED_OUT_NOTE, f"Not booked: {SIGNED_OUT_NOTE}"):
+            verb = "Save changes" if self._editing else "Book"
+            self.show_message(f"{SIGNED_IN_AGAIN} Press {verb} to carry on.", kind="info")
+        if not self._online:
+            return
+        if self._plan is None:
+            self._load_plan(self.when.chosen_night)
+        if self.guest.search.text().strip() and self.guest.results.count() == 0:
+            self._search_timer.start()
+        self._suggest_timer.start()
+        self._hold_timer.start()
 
     def done(self, result: int) -> None:
         self._search_timer.stop()

@@ -4,6 +4,10 @@
 ``Desk``, the worker threads (``Ops``) and the live-update listener — and
 closes them in order: the window first (it saves its layout and releases
 holds), then the workers, the listener and the pool.
+
+Nobody is signed in at first: the window opens under the sign-in screen,
+and the person who signs in is who the engine audits (the desk's login and
+FRONTDESK_STAFF say nothing about that).
 """
 
 from __future__ import annotations
@@ -35,10 +39,14 @@ class Desktop:
         colours: theme.Theme = theme.LIGHT,
         live: bool = True,
         desk: Desk | None = None,
+        idle_lock_ms: int | None = None,
     ) -> None:
         """Connects and reads the venue (blocking: this is start-up).  Raises
-        ServerUnavailable or Refused("UNKNOWN_VENUE") from the desk."""
-        staff = StaffContext(terminal=settings.terminal, staff_name=settings.staff_name)
+        ServerUnavailable or Refused("UNKNOWN_VENUE") from the desk.
+        ``idle_lock_ms``: lock after this long untouched (default: the
+        venue's idle time)."""
+        self.settings = settings
+        staff = StaffContext(terminal=settings.terminal)
         self.db = desk.db if desk is not None else Database(url, staff=staff)
         self._own_db = desk is None
         self.desk = desk or Desk.first_venue(self.db)
@@ -51,10 +59,11 @@ class Desktop:
             self.ops,
             self.live,
             terminal=settings.terminal,
-            staff_name=settings.staff_name,
             store=store if store is not None else window_settings(settings),
             colours=colours,
+            idle_lock_ms=idle_lock_ms,
         )
+        self.window.connection_settings_wanted.connect(self.connection_settings)
         self._closed = False
 
     def start(self) -> None:
@@ -62,6 +71,14 @@ class Desktop:
         if self.live is not None:
             self.live.start()
         self.window.start()
+
+    def connection_settings(self) -> None:
+        """Desk > Connection settings… (and the link on the sign-in screen)."""
+        # Imported when asked for: the dialog and its connection test are
+        # only needed then.
+        from ui.settings_dialog import open_settings_dialog
+
+        open_settings_dialog(self.window, self.settings)
 
     def close(self) -> None:
         """Close the window and everything behind it.  Safe to call twice."""

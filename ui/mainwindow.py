@@ -5,6 +5,12 @@ controllers and widgets and connects them in one place,
 ``_connect_signals`` (qutebrowser's mainwindow).  The widgets do not know
 each other; the grid asks for things (a booking here, a move there) and the
 window routes the request to whoever carries it out.
+
+Nobody works the desk without signing in: the window opens under the
+sign-in screen, shows the night once someone has, locks itself (Ctrl+L, or
+after the venue's idle time) with the night dimmed behind a PIN prompt, and
+asks again whenever the engine says the session has ended.  Dialogs open
+when the desk locks are hidden, not closed, and come back as they were.
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QDate, QPoint, QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
+    QDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -31,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.desk import BookingMatch, BookingResult, Desk
+from frontdesk.desk import BookingMatch, BookingResult, Desk, SignedIn
 from frontdesk.listener import ListenerState
 from frontdesk.plan import Change, NightPlan, Status
 from ui import text, theme
@@ -46,6 +55,8 @@ from ui.night import NightController
 from ui.ops import Ops
 from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
 from ui.runsheet import RunSheetActions
+from ui.session import DeskSession, IdleWatch, SetAside
+from ui.signin import SignInScreen
 from ui.walk_in_dialog import WalkInDialog
 
 #: Status shortcuts at the grid: a single key while the grid has focus.
@@ -60,6 +71,7 @@ STATUS_KEYS: list[tuple[Status, str, str]] = [
 
 class MainWindow(QMainWindow):
     online_changed = Signal(bool)
+    connection_settings_wanted = Signal()  # the composition root opens the dialog
 
     def __init__(
         self,
@@ -67,11 +79,13 @@ class MainWindow(QMainWindow):
         live: LiveUpdates | None,
         *,
         terminal: str,
-        staff_name: str,
         store: QSettings,
         colours: theme.Theme = theme.LIGHT,
+        idle_lock_ms: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``idle_lock_ms``: lock after this long untouched (default: the
+        venue's idle time)."""
         super().__init__(parent)
         self.ops = ops
         self.desk: Desk = ops.desk
@@ -81,6 +95,11 @@ class MainWindow(QMainWindow):
         self._clock: Callable[[], datetime] = _utc_now
         self._pending_select: UUID | None = None
         self._cancel_target: UUID | None = None
+        self._terminal = terminal
+        self._covered = False  # the sign-in screen is over the window
+        self._focus_before: QWidget | None = None
+        self._night_started = False
+        self._last_who: SignedIn | None = None
         self.setWindowTitle(f"frontdesk — {self.desk.venue_name}")
         self.setWindowIcon(theme.app_icon())
         # models and controllers
@@ -89,9 +108,15 @@ class MainWindow(QMainWindow):
         self.booking_actions = BookingActions(ops, self.model, self)
         self.connectivity = Connectivity(ops, self)
         self.activity = ActivityModel(self)
-        self.run_sheet = RunSheetActions(
-            ops, self.night, self, staff_name=staff_name, terminal=terminal
-        )
+        self.run_sheet = RunSheetActions(ops, self.night, self, terminal=terminal)
+        self.session = DeskSession(ops, self)
+        self.set_aside = SetAside(self)
+        if idle_lock_ms is None:
+            idle_lock_ms = self.desk.idle_lock_minutes * 60_000
+        self.idle = IdleWatch(idle_lock_ms, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
         # widgets
         self.grid = NightGridView(self)
         self.grid.setModel(self.model)
@@ -114,12 +139,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self.sign_in_screen = SignInScreen(self.desk.venue_name, colours, self)
         self._make_actions()
         self._make_toolbar()
         # The toolbar is full at the default width (a button there clips the
-        # night's date): the night's paperwork gets a menu bar of its own.
+        # night's date): the desk and the night's paperwork get a menu bar.
+        self.menuBar().addMenu(self._desk_menu())
         self.menuBar().addMenu(self.run_sheet.menu(self))
-        self._make_status_bar(terminal, staff_name)
+        self._make_status_bar(terminal)
         self.booking_panel.add_actions([*self.status_actions.values(), self.act_open])
         self._connect_signals()
         self.apply_theme(colours)
@@ -151,6 +178,11 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("Open booking…", None)
         self.act_undo = self._action("Undo", QKeySequence.StandardKey.Undo, "undo")
         self.act_redo = self._action("Redo", QKeySequence.StandardKey.Redo, "redo")
+        self.act_lock = self._action("Lock", "Ctrl+L")
+        self.act_lock.setToolTip("Lock the desk: the night stays on screen behind a PIN")
+        self.act_switch = self._action("Switch person…")
+        self.act_sign_out = self._action("Sign out")
+        self.act_connection = self._action("Connection settings…")
         self.status_actions: dict[Status, QAction] = {}
         for status, label, key in STATUS_KEYS:
             action = self._action(f"{label}", key)
@@ -169,9 +201,19 @@ class MainWindow(QMainWindow):
             self.act_new,
             self.act_undo,
             self.act_redo,
+            self.act_lock,
             *self.run_sheet.actions,
         ):
             self.addAction(action)
+
+    def _desk_menu(self) -> QMenu:
+        menu = QMenu("&Desk", self)
+        menu.addAction(self.act_lock)
+        menu.addAction(self.act_switch)
+        menu.addAction(self.act_sign_out)
+        menu.addSeparator()
+        menu.addAction(self.act_connection)
+        return menu
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Night", self)
@@ -186,6 +228,9 @@ class MainWindow(QMainWindow):
         self.date_picker.setDisplayFormat("dddd d MMMM yyyy")
         self.date_picker.setMinimumWidth(290)
         self.date_picker.setToolTip("Jump to a night")
+        # Until a night is shown (after sign-in): today, not Qt's year 2000.
+        today = datetime.now(self.desk.time_zone).date()
+        self.date_picker.setDate(QDate(today.year, today.month, today.day))
         bar.addWidget(self.date_picker)
         bar.addAction(self.act_next)
         bar.addAction(self.act_tonight)
@@ -217,17 +262,21 @@ class MainWindow(QMainWindow):
             self.act_new.setIcon(theme.icon("new-booking", self.colours.accent_text))
         self.toolbar = bar
 
-    def _make_status_bar(self, terminal: str, staff_name: str) -> None:
+    def _make_status_bar(self, terminal: str) -> None:
         status = self.statusBar()
         self.live_indicator = LiveIndicator(self)
         status.addPermanentWidget(self.live_indicator)
         status.addPermanentWidget(QLabel(f"Terminal {terminal}", self))
-        status.addPermanentWidget(QLabel(f"Staff {staff_name}", self))
+        self.who_label = QLabel(self)
+        self.who_label.setObjectName("SignedIn")
+        status.addPermanentWidget(self.who_label)
+        self._show_who(None)
 
     def apply_theme(self, colours: theme.Theme) -> None:
         self.colours = colours
         self.grid.set_theme(colours)
         self.booking_panel.theme = colours
+        self.sign_in_screen.apply_theme(colours)
 
     # ---- wiring: the one place ---------------------------------------------
 
@@ -268,6 +317,22 @@ class MainWindow(QMainWindow):
         self.connectivity.online_changed.connect(self._set_online)
         self.connectivity.online_changed.connect(self.run_sheet.set_online)
         self.connectivity.back_online.connect(night.reload)
+        self.connectivity.back_online.connect(self._list_staff_if_needed)
+        # who is at the desk
+        session, screen = self.session, self.sign_in_screen
+        screen.sign_in_wanted.connect(session.sign_in)
+        screen.settings_wanted.connect(self.connection_settings_wanted)
+        session.staff_listed.connect(screen.set_staff)
+        session.staff_unavailable.connect(screen.staff_unavailable)
+        session.refused.connect(screen.refused)
+        session.signed_in.connect(self._signed_in)
+        session.ended.connect(self._session_ended)
+        ops.session_ended.connect(session.session_refused)
+        self.idle.idle.connect(self.lock)
+        self.act_lock.triggered.connect(self.lock)
+        self.act_switch.triggered.connect(self.switch_person)
+        self.act_sign_out.triggered.connect(self.sign_out)
+        self.act_connection.triggered.connect(self.connection_settings_wanted)
         # toolbar and keys
         self.act_prev.triggered.connect(self.previous_night)
         self.act_next.triggered.connect(self.next_night)
@@ -286,7 +351,14 @@ class MainWindow(QMainWindow):
     # ---- nights -----------------------------------------------------------
 
     def start(self) -> None:
-        """Show the last night shown (unless it is past), else tonight."""
+        """Ask who is at the desk; once someone has signed in, show the last
+        night shown (unless it is past), else tonight."""
+        self._cover()
+        self.sign_in_screen.ask_anyone()
+        self.session.list_staff()
+
+    def _show_first_night(self) -> None:
+        self._night_started = True
         self.ops.query(_current_night, owner=self, done=self._start_at)
 
     def _start_at(self, tonight: date) -> None:
@@ -343,6 +415,110 @@ class MainWindow(QMainWindow):
         for change in changes:
             if change.night == self.night.night:
                 self.activity.add(change, at=self._clock())
+
+    # ---- who is at the desk -----------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        """The sign-in screen is over the window (locked, or nobody signed in)."""
+        return self._covered
+
+    def lock(self) -> None:
+        """Lock the desk (Ctrl+L, or idle): the night stays visible behind a
+        prompt for the same person's PIN; open dialogs wait, hidden."""
+        who = self.session.who
+        if who is None or self._covered:
+            return
+        self._cover()
+        self.sign_in_screen.ask_pin_of(who)
+
+    def switch_person(self) -> None:
+        """Someone else signs in; whoever is signed in stays until they do."""
+        if self.session.who is None or self._covered:
+            return
+        self._cover()
+        self.sign_in_screen.ask_anyone()
+        self.session.list_staff()
+
+    def sign_out(self) -> None:
+        if self.session.who is None:
+            return
+        self._cover()
+        self.session.sign_out()
+        self._show_who(None)
+        self.sign_in_screen.ask_anyone("Signed out. The next person signs in here.")
+        self.session.list_staff()
+
+    def _session_ended(self, message: str) -> None:
+        """The engine said the session is over (expired, or ended elsewhere)."""
+        before = self._last_who
+        self._show_who(None)
+        self._cover()
+        self.sign_in_screen.ask_anyone(
+            f"{message} Everything you typed is kept.",
+            preselect=before.staff_name if before is not None else "",
+        )
+        self.session.list_staff()
+
+    def _signed_in(self, who: SignedIn) -> None:
+        before = self._last_who
+        self._show_who(who)
+        self.sign_in_screen.signed_in()
+        if (before is None or before.staff_id != who.staff_id) and not self.booking_actions.busy:
+            # Undo is for the person who did it.
+            self.booking_actions.undo_stack.clear()
+        self._uncover()
+        for dialog in self.findChildren(BookingDialog):
+            dialog.resume()  # holds and reads refused while nobody was signed in
+        if not self._night_started:
+            self._show_first_night()
+        elif self.night.night is not None:
+            self.night.reload()  # a load may have been refused meanwhile
+        self.say(f"Signed in: {who.staff_name}")
+
+    def _show_who(self, who: SignedIn | None) -> None:
+        if who is not None:
+            self._last_who = who
+        self.who_label.setText(f"{who.staff_name} · {who.role}" if who else "Nobody signed in")
+        manager = who is not None and who.is_manager
+        self.run_sheet.set_staff(who.staff_name if who else "", manager=manager)
+        self._update_actions()
+
+    def _list_staff_if_needed(self) -> None:
+        if self._covered and not self.sign_in_screen.staff_names:
+            self.session.list_staff()
+
+    def _cover(self) -> None:
+        """The sign-in screen over everything; open dialogs hidden, not closed."""
+        if self._covered:
+            return
+        self._covered = True
+        self.idle.stop()
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+        focused = QApplication.focusWidget()
+        self._focus_before = focused if focused is not None and self.isAncestorOf(focused) else None
+        self.set_aside.hide([d for d in self.findChildren(QDialog) if d.isVisible()])
+        self.menuBar().setEnabled(False)
+        self.activateWindow()  # a hidden dialog had the keyboard
+        self.sign_in_screen.cover()
+        self._update_actions()
+
+    def _uncover(self) -> None:
+        if not self._covered:
+            return
+        self._covered = False
+        self.sign_in_screen.hide()
+        self.menuBar().setEnabled(True)
+        focus, self._focus_before = self._focus_before, None
+        if focus is not None and shiboken6.isValid(focus):
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.set_aside.restore()
+        self.idle.start()
+        self._update_actions()
 
     # ---- the selected booking ---------------------------------------------
 
@@ -417,6 +593,7 @@ class MainWindow(QMainWindow):
             **kwargs,  # type: ignore[arg-type]
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.addAction(self.act_lock)  # Ctrl+L locks from the dialog too
         self.connectivity.online_changed.connect(dialog.set_online)
         dialog.booked.connect(self._booked)
         dialog.move_wanted.connect(self.booking_actions.move)
@@ -460,6 +637,7 @@ class MainWindow(QMainWindow):
             party_limits=(plan.min_party_size, plan.max_party_size),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.addAction(self.act_lock)
         dialog.walk_in_wanted.connect(self.booking_actions.walk_in)
         dialog.open()
         return dialog
@@ -549,22 +727,30 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_actions(self) -> None:
+        # Under the sign-in screen no shortcut may reach the window.
+        ready = self.session.who is not None and not self._covered
         online = self.connectivity.online
+        working = ready and online
         booking_id = self.grid.selected_booking_id()
         booking = self.model.booking(booking_id) if booking_id else None
         for status, action in self.status_actions.items():
             allowed = booking is not None and status in self._next_statuses(booking.status)
-            action.setEnabled(online and allowed)
-        self.act_open.setEnabled(booking is not None)
+            action.setEnabled(working and allowed)
+        self.act_open.setEnabled(ready and booking is not None)
         open_night = bool(self.model.slots)
-        self.act_new.setEnabled(online and open_night)
-        self.act_walk_in.setEnabled(online and open_night)
+        self.act_new.setEnabled(working and open_night)
+        self.act_walk_in.setEnabled(working and open_night)
         stack, busy = self.booking_actions.undo_stack, self.booking_actions.busy
-        self.act_undo.setEnabled(online and not busy and stack.canUndo())
-        self.act_redo.setEnabled(online and not busy and stack.canRedo())
+        self.act_undo.setEnabled(working and not busy and stack.canUndo())
+        self.act_redo.setEnabled(working and not busy and stack.canRedo())
         self.act_undo.setToolTip(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
         self.act_redo.setToolTip(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
-        self.grid.set_editable(online)
+        for action in (self.act_prev, self.act_next, self.act_tonight, self.act_find):
+            action.setEnabled(ready)
+        for action in (self.act_lock, self.act_switch, self.act_sign_out):
+            action.setEnabled(ready)
+        self.run_sheet.set_ready(ready)
+        self.grid.set_editable(working)
 
     # ---- remembering ------------------------------------------------------
 
@@ -591,6 +777,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
         super().closeEvent(event)
 
 

@@ -10,6 +10,11 @@ has been deleted meanwhile).
 A mutation that succeeds is announced once, through ``changed``: it
 becomes a ``plan.Change`` (night, tables, bookings), the same value other
 desks' changes arrive as, and the grid applies it the same way.
+
+A call the engine refuses with NOT_SIGNED_IN (the person's session expired,
+or was ended elsewhere) is also announced, through ``session_ended``, so
+that the window asks for a PIN again; the call's own ``failed`` still runs
+(a dialog says "not booked" and keeps what was typed).
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from typing import Any, Generic, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
-from frontdesk.desk import Desk
+from frontdesk.desk import Desk, SignedIn
 from frontdesk.errors import InvalidInput, Refused, ServerUnavailable
 from frontdesk.plan import Change
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: The engine's code for "nobody (any more) is signed in with this session".
+NOT_SIGNED_IN = "NOT_SIGNED_IN"
 
 #: What a mutation changed, given its result.
 ChangesOf = Callable[[T], Change | Iterable[Change] | None]
@@ -43,6 +51,7 @@ class _Job(Generic[T]):
     failed: Callable[[Exception], object] | None
     changes: ChangesOf[T] | None
     initiator: object
+    session: SignedIn | None = None  # who was signed in when the call was made
 
 
 class Relay(QObject):
@@ -63,6 +72,7 @@ class Ops(QObject):
     refused = Signal(str)  # a refusal nobody handled: shown in the status bar
     failed = Signal(str)  # our bug: logged, and a short note for the status bar
     busy_changed = Signal(bool)
+    session_ended = Signal(str)  # the engine said NOT_SIGNED_IN: its message
     _finished = Signal(object, object)  # job, future — from a worker thread
 
     def __init__(self, desk: Desk, parent: QObject | None = None, *, workers: int = 4) -> None:
@@ -105,6 +115,7 @@ class Ops(QObject):
     def _submit(self, job: _Job[Any]) -> None:
         if self._closed:
             return
+        job.session = self.desk.signed_in
         self._running += 1
         if self._running == 1:
             self.busy_changed.emit(True)
@@ -136,6 +147,8 @@ class Ops(QObject):
             self.unavailable.emit(exc.message)
         elif isinstance(exc, (Refused, InvalidInput)):
             self.reached.emit()
+            if isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
+                self._session_refused(job, exc)
         else:
             log.error("desk call failed", exc_info=exc)
             self.failed.emit(f"Something went wrong ({type(exc).__name__}); it has been logged.")
@@ -143,6 +156,13 @@ class Ops(QObject):
             job.failed(exc)
         elif isinstance(exc, (Refused, InvalidInput)):
             self.refused.emit(exc.message)
+
+    def _session_refused(self, job: _Job[Any], exc: Refused) -> None:
+        # Only when the refused call carried the session the desk still has:
+        # a call of the person signed in before a switch is refused once the
+        # switch ends their session, and must not end the new person's.
+        if job.session is self.desk.signed_in:
+            self.session_ended.emit(exc.message)
 
     def _broadcast(self, changes: Change | Iterable[Change] | None, initiator: object) -> None:
         if changes is None:

@@ -563,7 +563,13 @@ def ask_save_path(parent: QWidget, caption: str, suggested: str, filter_: str) -
 class RunSheetActions(QObject):
     """Print run sheet (Ctrl+P), Save run sheet as PDF…, Export night as CSV…
     for the night on screen.  The night is read afresh (off the UI thread)
-    when asked; the document is made on the UI thread."""
+    when asked; the document is made on the UI thread.
+
+    Managers' paperwork: for a host the actions are shown, disabled, with
+    the tooltip "Managers only"."""
+
+    #: The tooltip of an action a host sees but may not use.
+    MANAGERS_ONLY = "Managers only"
 
     message = Signal(str)  # for the status bar
 
@@ -573,14 +579,17 @@ class RunSheetActions(QObject):
         night: NightController,
         parent: QWidget,
         *,
-        staff_name: str,
         terminal: str,
     ) -> None:
         super().__init__(parent)
         self._ops = ops
         self._night = night
         self._parent = parent
-        self.printed_by = printed_by(staff_name, terminal)
+        self._terminal = terminal
+        self._online = True
+        self._ready = True  # someone is signed in and the desk is not locked
+        self._manager = False
+        self.printed_by = printed_by("", terminal)
         self.ask_print: AskPrint = ask_print
         self.ask_save_path: AskSavePath = ask_save_path
         self.clock: Callable[[], datetime] = _utc_now
@@ -592,6 +601,8 @@ class RunSheetActions(QObject):
         self.act_print.triggered.connect(self.print_night)
         self.act_pdf.triggered.connect(self.save_night_pdf)
         self.act_csv.triggered.connect(self.export_night_csv)
+        self._labels = {a: a.text().rstrip("…") for a in self.actions}
+        self._refresh()
 
     @property
     def actions(self) -> list[QAction]:
@@ -600,6 +611,7 @@ class RunSheetActions(QObject):
     def menu(self, parent: QWidget) -> QMenu:
         """The window's Night menu."""
         menu = QMenu("&Night", parent)
+        menu.setToolTipsVisible(True)  # "Managers only" on the disabled items
         menu.addAction(self.act_print)
         menu.addAction(self.act_pdf)
         menu.addSeparator()
@@ -607,8 +619,24 @@ class RunSheetActions(QObject):
         return menu
 
     def set_online(self, online: bool) -> None:
+        self._online = online
+        self._refresh()
+
+    def set_ready(self, ready: bool) -> None:
+        """False while nobody is signed in or the desk is locked."""
+        self._ready = ready
+        self._refresh()
+
+    def set_staff(self, name: str, *, manager: bool) -> None:
+        """Who is signed in: the footer names them; only a manager prints."""
+        self.printed_by = printed_by(name, self._terminal)
+        self._manager = manager
+        self._refresh()
+
+    def _refresh(self) -> None:
         for action in self.actions:
-            action.setEnabled(online)
+            action.setEnabled(self._online and self._ready and self._manager)
+            action.setToolTip(self._labels[action] if self._manager else self.MANAGERS_ONLY)
 
     # ---- print ------------------------------------------------------------
 

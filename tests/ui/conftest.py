@@ -1,4 +1,10 @@
-"""Fixtures for the window's tests: a desk on a fresh demo database, and nights."""
+"""Fixtures for the window's tests: a desk on a fresh demo database, and nights.
+
+The window connects as a desk's login (a member of frontdesk_desk), as a
+real desk does, and somebody signs in through the sign-in screen before the
+night is shown (the engine reads no guest's name for a desk nobody has
+signed in at).  Data a test sets up goes through ``conn``, a superuser's.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +31,8 @@ from ui.composition import Desktop
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TERMINAL = "TEST-DESK"
+#: The demo venue's staff and their PINs.
+PINS = {"Sam": "1357", "Priya": "2468", "Alex": "3579"}
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 
@@ -64,9 +72,9 @@ def friday(conn: Conn) -> date:
     return first_event_night(conn)
 
 
-# The offscreen platform says this whenever a window's size limits change;
-# it is harmless there and never appears on a real desktop.
-OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+# The offscreen platform says this whenever a window's size limits change, or
+# a window is raised; it is harmless there and never appears on a real desktop.
+OFFSCREEN_NOISE = r"This plugin does not support (propagateSizeHints|raise)\(\)"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -100,20 +108,56 @@ def settle(qtbot: QtBot, desktop: Desktop, timeout: int = 15_000) -> None:
     qtbot.waitUntil(ready, timeout=timeout)
 
 
+def sign_in(qtbot: QtBot, desktop: Desktop, name: str = "Priya", pin: str | None = None) -> None:
+    """Sign ``name`` in on the sign-in screen (the staff list, the PIN, Enter)
+    and wait until the window is theirs."""
+    window = desktop.window
+    screen = window.sign_in_screen
+    assert screen.isVisible()
+    if screen.mode == screen.SIGN_IN:
+        qtbot.waitUntil(lambda: name in screen.staff_names, timeout=15_000)
+        assert screen.choose(name)
+    screen.pin.setText(PINS[name] if pin is None else pin)
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+
+    def theirs() -> bool:
+        who = desktop.desk.signed_in
+        return who is not None and who.staff_name == name and not window.locked
+
+    qtbot.waitUntil(theirs, timeout=15_000)
+
+
 @pytest.fixture
 def open_desktop(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Desktop]]:
-    """Opens desks (a window each, on a database URL); closes them afterwards."""
+    """Opens desks (a window each, on a database URL), signs someone in
+    (``staff``; None: nobody, the sign-in screen stays up), shows ``night``;
+    closes them afterwards."""
     opened: list[Desktop] = []
 
-    def open_(url: str, night: date | None = None, *, terminal: str = TERMINAL) -> Desktop:
+    def open_(
+        url: str,
+        night: date | None = None,
+        *,
+        terminal: str = TERMINAL,
+        staff: str | None = "Priya",
+        idle_lock_ms: int | None = None,
+    ) -> Desktop:
         folder = tmp_path / f"desk{len(opened)}"
-        desktop = Desktop(make_settings(url, folder, terminal), url, store=window_store(folder))
+        desktop = Desktop(
+            make_settings(url, folder, terminal),
+            url,
+            store=window_store(folder),
+            idle_lock_ms=idle_lock_ms,
+        )
         opened.append(desktop)
         desktop.window.resize(1600, 1000)
         desktop.start()
+        qtbot.waitExposed(desktop.window)
+        if staff is None:
+            return desktop
+        sign_in(qtbot, desktop, staff)
         if night is not None:
             desktop.window.night.show_night(night)
-        qtbot.waitExposed(desktop.window)
         settle(qtbot, desktop)
         return desktop
 
@@ -124,6 +168,23 @@ def open_desktop(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., Desktop
 
 
 @pytest.fixture
-def desktop(open_desktop: Callable[..., Desktop], demo_db_url: str, friday: date) -> Desktop:
-    """The window on a fresh demo database, showing the next La Fiesta Friday."""
-    return open_desktop(demo_db_url, friday)
+def desk_url(demo_db_url: str, login_url: Callable[[str, str | None], str]) -> str:
+    """A desk's login on a fresh demo database."""
+    return login_url(demo_db_url, "desk")
+
+
+# (desk_url first: the database and the login are made before the window and
+# dropped after it has closed.)
+
+
+@pytest.fixture
+def desktop(desk_url: str, open_desktop: Callable[..., Desktop], friday: date) -> Desktop:
+    """The window on a fresh demo database, as a desk's login, Priya (a host)
+    signed in, showing the next La Fiesta Friday."""
+    return open_desktop(desk_url, friday)
+
+
+@pytest.fixture
+def manager_desktop(desk_url: str, open_desktop: Callable[..., Desktop], friday: date) -> Desktop:
+    """The same with Sam, a manager, signed in."""
+    return open_desktop(desk_url, friday, staff="Sam")

@@ -169,22 +169,25 @@ def test_find_a_guest_jumps_to_their_night(
 
 
 def test_the_window_remembers_its_night_and_size(
-    qtbot: QtBot, demo_db_url: str, friday: date, tmp_path: Path
+    qtbot: QtBot, desk_url: str, friday: date, tmp_path: Path
 ) -> None:
-    from tests.ui.conftest import make_settings, settle, window_store
+    from tests.ui.conftest import make_settings, settle, sign_in, window_store
 
     saturday = friday + timedelta(days=1)
-    first = Desktop(make_settings(demo_db_url, tmp_path), demo_db_url, store=window_store(tmp_path))
+    first = Desktop(make_settings(desk_url, tmp_path), desk_url, store=window_store(tmp_path))
     try:
         first.start()
+        sign_in(qtbot, first)
         first.window.resize(1500, 900)
         first.window.night.show_night(saturday)
         settle(qtbot, first)
     finally:
         first.close()
-    again = Desktop(make_settings(demo_db_url, tmp_path), demo_db_url, store=window_store(tmp_path))
+    again = Desktop(make_settings(desk_url, tmp_path), desk_url, store=window_store(tmp_path))
     try:
         again.start()
+        assert again.window.night.night is None  # nothing shown before someone signs in
+        sign_in(qtbot, again)
         qtbot.waitUntil(lambda: again.window.night.night == saturday)
         store = window_store(tmp_path)
         assert store.value("night/last") == saturday.isoformat()
@@ -243,12 +246,12 @@ def test_a_night_that_fails_to_load_is_not_shown_as_the_last_one_and_retries(
 
 
 def test_the_venues_currency_and_reference_prefix_come_from_the_venue(
-    qtbot: QtBot, open_desktop: Callable[..., Desktop], demo_db_url: str, conn: Conn, friday: date
+    qtbot: QtBot, desk_url: str, open_desktop: Callable[..., Desktop], conn: Conn, friday: date
 ) -> None:
     # A venue pricing in euros with its own reference prefix: nothing on screen
     # may still say £ or BR-.
     conn.execute("UPDATE venues SET currency = 'EUR', reference_prefix = 'BK'")
-    window = open_desktop(demo_db_url, friday).window
+    window = open_desktop(desk_url, friday).window
     qtbot.waitUntil(lambda: window.model.plan is not None and window.summary.card_texts() != [])
     assert window.search.placeholderText() == "Find a guest or a BK- reference"
     qtbot.waitUntil(lambda: "€" in window.summary.card_texts()[-1])

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pypdf
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
@@ -136,6 +137,12 @@ def test_a_closed_night_and_an_empty_night(
 # --- from the window ----------------------------------------------------------
 
 
+@pytest.fixture
+def desktop(manager_desktop: Desktop) -> Desktop:
+    """The run sheet is a manager's paperwork: Sam is signed in."""
+    return manager_desktop
+
+
 def wait_for_message(qtbot: QtBot, desktop: Desktop, start: str) -> str:
     bar = desktop.window.statusBar()
     qtbot.waitUntil(lambda: bar.currentMessage().startswith(start), timeout=15_000)
@@ -165,7 +172,7 @@ def test_ctrl_p_prints_the_night_through_the_print_dialog(
     assert plan is not None and plan.night == friday
     pages = pdf_pages(out.read_bytes())
     assert "Page 1 of" in pages[0] and pages[0].endswith(f"Page 1 of {len(pages)}")
-    assert "by Priya at TEST-DESK" in pages[0]
+    assert "by Sam at TEST-DESK" in pages[0]
     whole = " ".join(pages)
     assert all(b.reference in whole for b in plan.bookings if b.status is Status.CONFIRMED)
 
@@ -200,7 +207,7 @@ def test_save_as_pdf_and_export_csv_go_where_chosen(
         return str(tmp_path / Path(suggested).name)
 
     window.run_sheet.ask_save_path = choose
-    (night_menu,) = window.menuBar().actions()
+    _desk_menu, night_menu = window.menuBar().actions()
     menu = night_menu.menu()
     assert isinstance(menu, QMenu) and menu.title() == "&Night"
     labels = [a.text() for a in menu.actions() if not a.isSeparator()]

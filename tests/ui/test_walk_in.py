@@ -16,7 +16,7 @@ from frontdesk.desk import Desk
 from tests import clock
 from tests.clock import EngineClock
 from tests.core import engine_helpers as eh
-from tests.ui.conftest import TERMINAL, make_settings, settle, window_store
+from tests.ui.conftest import TERMINAL, make_settings, settle, sign_in, window_store
 from ui.composition import Desktop
 from ui.walk_in_dialog import WalkInDialog
 
@@ -30,6 +30,7 @@ def test_w_seats_a_walk_in_at_the_chosen_table(
     now = engine_clock.set(db_url, clock.on_night(night, at))
     with eh.connect(db_url) as conn:
         venue = eh.make_venue(conn, name="Late Bar")
+        conn.execute("SELECT * FROM add_staff(%s, 'Priya', 'host', '2468')", [venue.id])
     db = Database(db_url, staff=StaffContext(TERMINAL, "Priya"))
     desktop = Desktop(
         make_settings(db_url, tmp_path),
@@ -40,6 +41,7 @@ def test_w_seats_a_walk_in_at_the_chosen_table(
     try:
         desktop.window.set_clock(lambda: now)
         desktop.start()
+        sign_in(qtbot, desktop)
         settle(qtbot, desktop)
         window = desktop.window
         assert window.night.night == night  # the night in progress, after midnight too
