@@ -1,5 +1,6 @@
 -- Availability: is anyone else on these tables then?  An active booking
--- (TABLE_UNAVAILABLE, naming it), or another terminal's live hold
+-- (TABLE_UNAVAILABLE, naming it), a block (TABLE_UNAVAILABLE, with its
+-- reason: 31_blocks.sql), or another terminal's live hold
 -- (TABLE_BEING_BOOKED).  Under fd_lock_tables this is the real check;
 -- before it, only a courtesy.  The exclusion constraint on booking_tables is
 -- the final guarantee.  Overlap is by instants, whatever night the other
@@ -19,7 +20,8 @@ CREATE OR REPLACE FUNCTION private.fd_availability_refusal(p_venue_id uuid, p_ta
     SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-    clash record;
+    clash   record;
+    blocked private.fd_refusal;
 BEGIN
     SELECT (SELECT t.name FROM public.venue_tables t WHERE t.id = bt.table_id) AS name, bt.period
       INTO clash
@@ -33,6 +35,10 @@ BEGIN
         RETURN private.fd_refuse('TABLE_UNAVAILABLE',
                                  format('%s is booked %s that night.', clash.name,
                                         private.fd_local_times(p_venue_id, clash.period)));
+    END IF;
+    blocked := private.fd_block_refusal(p_venue_id, p_table_ids, p_period);
+    IF blocked.code IS NOT NULL THEN
+        RETURN blocked;
     END IF;
     SELECT (SELECT t.name FROM public.venue_tables t WHERE t.id = h.table_id) AS name, h.terminal
       INTO clash
@@ -52,7 +58,7 @@ END
 $$;
 
 -- The seed's contract.  Free then: no active booking (other than
--- exclude_booking_id) and no other terminal's live hold overlaps.  A
+-- exclude_booking_id), no block and no other terminal's live hold overlaps.  A
 -- snapshot, not a promise: booking functions check again under the lock.
 -- False wherever create_booking_atomic would refuse the time: an unknown or
 -- out-of-service table, a night outside the years 2000 to 9999, a local

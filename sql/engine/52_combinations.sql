@@ -2,7 +2,7 @@
 -- three free tables connected through table_joins (neighbours on a floor),
 -- seating the party with no table to spare (a group one of whose tables
 -- could go is never offered: the smaller group is).  Free means no active
--- booking and no other terminal's live hold for the whole time.  Best
+-- booking, no block and no other terminal's live hold for the whole time.  Best
 -- first: fewest wasted seats, then lowest minimum spend, then fewest
 -- tables.  Prices are the night's (14_prices.sql).  No rows when nothing
 -- fits or the request could not be booked at all (closed, past, a time
