@@ -96,7 +96,24 @@ BEGIN
               FROM holds hd
              WHERE hd.venue_id = $1 AND hd.night = $2
                AND hd.expires_at > private.fd_now()
-               AND hd.terminal IS DISTINCT FROM private.fd_current_terminal()), '[]'::json))
+               AND hd.terminal IS DISTINCT FROM private.fd_current_terminal()), '[]'::json),
+        -- tables out of service (31_blocks.sql): an open end is the night's
+        -- opening or close (whole_night when both are); null on a closed night
+        'blocks', coalesce((
+            SELECT json_agg(json_build_object(
+                       'id', bl.id, 'table_id', bl.table_id,
+                       'starts_at', to_json(lower(e.period)),
+                       'ends_at', to_json(upper(e.period)),
+                       'whole_night', bl.starts_at IS NULL AND bl.ends_at IS NULL,
+                       'reason', bl.reason,
+                       'blocked_by', st.name)
+                   ORDER BY lower(e.period), bl.table_id)
+              FROM table_blocks bl
+             CROSS JOIN LATERAL (SELECT private.fd_block_period(bl.venue_id, bl.night,
+                                                                bl.starts_at, bl.ends_at)
+                                        AS period) AS e
+              LEFT JOIN staff st ON st.venue_id = bl.venue_id AND st.id = bl.created_by
+             WHERE bl.venue_id = $1 AND bl.night = $2), '[]'::json))
       FROM venues v
       CROSS JOIN LATERAL private.fd_night_hours(v.id, $2) h
       CROSS JOIN LATERAL (SELECT private.fd_night_span(v.id, $2) AS span) s
