@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import psycopg
 
-from frontdesk import exports, logins, migrations, selfcheck, server
+from frontdesk import exports, logins, migrations, selfcheck, server, venue_file
 from frontdesk.guest_rights import add_parser as add_guest_parser
 from frontdesk.guest_rights import run_command as run_guest
 from frontdesk.loadtest import add_parser as add_loadtest_parser
@@ -131,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     add_staff_parser(commands)
     add_guest_parser(commands)
     exports.add_parser(commands)
+    venue_file.add_parser(commands)
     return parser
 
 
@@ -164,6 +165,8 @@ def main(
             return run_guest(args, settings)
         if args.command == "runsheet":
             return exports.run_command(args, settings, write_pdf)
+        if args.command == "venue":
+            return venue_file.run_command(args, settings)
     except SetupProblem as problem:
         print(f"frontdesk: {problem}", file=sys.stderr)
         return 1
