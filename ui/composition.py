@@ -2,8 +2,9 @@
 
 ``Desktop`` owns what outlives any widget — the connection pool, the
 ``Desk``, the worker threads (``Ops``) and the live-update listener — and
-closes them in order: the window first (it saves its layout and releases
-holds), then the workers, the listener and the pool.
+closes them in order: the window first (it saves its layout), then the
+workers (after this desk's holds are released and its person signed out),
+the listener and the pool.
 
 Nobody is signed in at first: the window opens under the sign-in screen,
 and the person who signs in is who the engine audits (the desk's login and
@@ -87,7 +88,7 @@ class Desktop:
         self._closed = True
         self.window.close()
         # Waited for (briefly): a queued call would be cancelled by the shutdown.
-        self.ops.shutdown(last=_release_holds, timeout=2.0)
+        self.ops.shutdown(last=_leave_the_desk, timeout=2.0)
         if self.live is not None:
             self.live.stop()
         if self._own_db:
@@ -95,5 +96,12 @@ class Desktop:
         self.window.deleteLater()
 
 
-def _release_holds(desk: Desk) -> int:
-    return desk.release_holds()
+def _leave_the_desk(desk: Desk) -> None:
+    """This desk's holds go, then whoever is signed in is signed out: a
+    session does not outlive its window."""
+    if desk.signed_in is None:
+        return  # nobody to sign out, and no hold can be released without someone
+    try:
+        desk.release_holds()
+    finally:
+        desk.sign_out()

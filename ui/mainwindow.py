@@ -394,7 +394,14 @@ class MainWindow(QMainWindow):
         if night is None:
             return
         plan = self.model.plan
-        if plan is None or plan.night != night:  # nothing of this night on screen
+        unshown = plan is None or plan.night != night  # nothing of this night on screen
+        if self.session.who is None:
+            # The engine reads no guest's name for nobody: the sign-in screen
+            # says why, and the night is read again after it.
+            if unshown:
+                self.summary.show_unloaded("Sign in to see this night")
+            return
+        if unshown:
             self.summary.show_unloaded("Couldn't load — retrying")
         self.say(
             f"Couldn't load {text.night_title(night)} ({why}) — retrying when the database is back"

@@ -15,10 +15,9 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 
 from frontdesk.desk import Desk
-from frontdesk.errors import Refused
 from frontdesk.plan import Change, NightPlan, NightSummary
 from ui.grid_model import NightGridModel
-from ui.ops import NOT_SIGNED_IN, Ops
+from ui.ops import Ops
 from ui.throttle import Throttle
 
 RELOAD_MS = 100
@@ -109,8 +108,6 @@ class NightController(QObject):
         if shown is not None and shown.night != self._night:
             # Never another night's tables under this night's date.
             self._model.set_plan(None)
-        if isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
-            return  # the sign-in screen says so; the night is reloaded after it
         self.load_failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
 
 

@@ -62,6 +62,7 @@ from ui import theme
 #: A PIN is 4 to 8 digits (the engine says so when it is not).
 PIN_MAX = 8
 PAD_WIDTH = 330
+CARD_MIN_WIDTH = 600
 NO_STAFF = (
     "Nobody can sign in at this venue yet. A manager adds staff on this computer's "
     "command line: frontdesk staff add NAME --role manager"
@@ -204,8 +205,8 @@ class SignInScreen(QWidget):
         self.settings_button.setFlat(True)
         self.settings_button.clicked.connect(self.settings_wanted)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.switch_button)
+        bottom.addStretch(1)
         bottom.addWidget(self.settings_button)
 
         layout = QVBoxLayout(self.card)
@@ -217,8 +218,10 @@ class SignInScreen(QWidget):
         layout.addWidget(self.message)
         layout.addSpacing(6)
         layout.addLayout(middle)
-        layout.addSpacing(4)
+        layout.addSpacing(2)
+        layout.addWidget(self.hint)
         layout.addLayout(bottom)
+        self.card.setMinimumWidth(CARD_MIN_WIDTH)
 
     def apply_theme(self, colours: theme.Theme) -> None:
         self._colours = colours
@@ -470,8 +473,9 @@ class SignInScreen(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         # The night stays visible behind, dimmed.
-        veil = QColor(self._colours.floor_bg)
-        veil.setAlpha(175 if self._colours.is_dark else 150)
+        # (In the dark theme any colour but black would lighten it.)
+        veil = QColor("#000000" if self._colours.is_dark else self._colours.floor_bg)
+        veil.setAlpha(150)
         painter.fillRect(self.rect(), veil)
         painter.end()
 

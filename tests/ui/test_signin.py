@@ -362,6 +362,8 @@ def test_an_ended_session_found_by_the_night_asks_again(
     reloads = window.night.reloads
     window.act_next.trigger()  # reading the next night needs a session
     qtbot.waitUntil(lambda: window.locked, timeout=15_000)
+    # no other night's figures under its date, and no "retrying" for a sign-in
+    qtbot.waitUntil(lambda: window.summary.event_name.text() == "Sign in to see this night")
     assert not window.statusBar().currentMessage().startswith("Couldn't load")
     sign_in(qtbot, desktop, "Priya")
     qtbot.waitUntil(lambda: window.night.reloads > reloads and window.night.settled, timeout=15_000)
@@ -380,3 +382,9 @@ def test_a_dialog_run_in_its_own_loop_is_cancelled_by_the_lock(
     assert window.locked
     sign_in(qtbot, desktop, "Priya")
     assert printing.isHidden()
+
+
+def test_closing_the_window_signs_out(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    assert open_sessions(conn) == ["Priya"]
+    desktop.close()
+    assert open_sessions(conn) == []
