@@ -7,7 +7,9 @@ Starts a private PostgreSQL in a temporary folder, loads the demo venue
 parties arrived or seated, another desk on the phone about a booth, a
 booking from the website — and saves, offscreen:
 
+- ``screenshot-signin.png``: the window as it opens, Priya typing her PIN;
 - ``screenshot-friday.png``: the main window at 23:20 that night;
+- ``screenshot-locked.png``: the desk locked, the night dimmed behind;
 - ``screenshot-booking.png``: the booking dialog taking a phone booking;
 - ``screenshot-booked.png``: the reference and deposit to read back.
 
@@ -154,7 +156,7 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
         night = next_friday(conn)
         set_the_scene(conn, night)
-        settings = Settings(url, tmp, tmp / "logs", terminal="DESK-1", staff_name="Priya")
+        settings = Settings(url, tmp, tmp / "logs", terminal="DESK-1", staff_name="")
         store = QSettings(str(tmp / "window.ini"), QSettings.Format.IniFormat)
         desktop = Desktop(settings, url, store=store, colours=colours)
         window = desktop.window
@@ -163,9 +165,18 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
         window.set_clock(lambda: now)
         window.resize(1720, 1080)
         desktop.start()
-        window.night.show_night(night)
+        screen = window.sign_in_screen
         assert desktop.live is not None
         live = desktop.live
+        wait_until(lambda: screen.staff_list.count() > 0 and live.state is ListenerState.LIVE)
+        screen.choose("Priya")
+        screen.pin.setText("24")  # half typed
+        app.processEvents()
+        window.grab().save(str(out / f"screenshot-signin{suffix}.png"))
+        screen.pin.setText("2468")
+        screen.submit()
+        wait_until(lambda: not window.locked)
+        window.night.show_night(night)
         wait_until(lambda: live.state is ListenerState.LIVE and window.night.night == night)
         wait_until(lambda: window.night.settled and window.model.plan is not None)
         for n, change in enumerate(live_changes(conn, night), start=1):
@@ -177,6 +188,14 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
         wait_until(lambda: window.booking_panel.booking is not None)
         app.processEvents()
         window.grab().save(str(out / f"screenshot-friday{suffix}.png"))
+
+        window.lock()
+        screen.pin.setText("24")
+        app.processEvents()
+        window.grab().save(str(out / f"screenshot-locked{suffix}.png"))
+        screen.pin.setText("2468")
+        screen.submit()
+        wait_until(lambda: not window.locked)
 
         booth = next(t for t in window.model.plan.tables if t.name == "Booth 4")  # type: ignore[union-attr]
         slots = window.model.slots
