@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.desk import Desk
 from frontdesk.errors import InvalidInput
+from frontdesk.exports import readable_phone
 from frontdesk.reports import money_text, write_spreadsheet_csv
 
 #: Changes on a page of the window.
@@ -57,6 +58,12 @@ _QUIET_BOOKING_KEYS = frozenset(
 )
 _REFERENCE = re.compile(r"^[A-Za-z]{1,4}(-[0-9A-Za-z]*)*$")
 _SOURCES = {"desk": "desk", "phone": "phone", "web": "website", "walk_in": "walk-in"}
+_SOURCE_PHRASES = {
+    "desk": "at the desk",
+    "phone": "by phone",
+    "web": "on the website",
+    "walk_in": "walked in",
+}
 _QUOTE_AT = 50
 
 
@@ -127,6 +134,7 @@ class _ChangeRow:
     entries: list[dict[str, Any]]
     names: dict[str, str]
     currency: str
+    phone_country: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ class Words:
     zone: ZoneInfo
     currency: str
     names: Mapping[str, str]
+    phone_country: str = "GB"
 
     def name(self, value: Any, fallback: str) -> str:
         return self.names.get(str(value), fallback) if value else fallback
@@ -205,8 +214,8 @@ def booking_query(text: str | None) -> tuple[UUID | None, str | None]:
 def _rows(desk: Desk, wanted: AuditFilter, after: PageKey | None, lim: int) -> list[_ChangeRow]:
     booking_id, reference = booking_query(wanted.booking)
     return desk.db.call_rows(
-        "SELECT a.*, v.currency FROM audit_changes(%(venue_id)s, %(since)s, %(until)s, "
-        "%(staff)s, %(terminal)s, %(booking_id)s, %(reference)s, %(kinds)s::text[], "
+        "SELECT a.*, v.currency, v.phone_country FROM audit_changes(%(venue_id)s, %(since)s, "
+        "%(until)s, %(staff)s, %(terminal)s, %(booking_id)s, %(reference)s, %(kinds)s::text[], "
         "%(before_at)s, %(after_record)s, %(lim)s) a "
         "JOIN venues v ON v.id = %(venue_id)s",
         {
@@ -231,7 +240,9 @@ def _rows(desk: Desk, wanted: AuditFilter, after: PageKey | None, lim: int) -> l
 
 
 def describe_row(row: _ChangeRow, zone: ZoneInfo) -> AuditChange:
-    words = Words(zone=zone, currency=row.currency, names=row.names or {})
+    words = Words(
+        zone=zone, currency=row.currency, names=row.names or {}, phone_country=row.phone_country
+    )
     kinds = tuple(row.kinds or ())
     return AuditChange(
         changed_at=row.changed_at.astimezone(zone),
@@ -248,6 +259,16 @@ def describe_row(row: _ChangeRow, zone: ZoneInfo) -> AuditChange:
     )
 
 
+def _only_party(entries: Sequence[Mapping[str, Any]]) -> bool:
+    """A 'moved' change that only changed the party's size."""
+    if any(e["table"] == "booking_tables" for e in entries):
+        return False
+    old, new = _net(entries, "bookings")
+    if old is None or new is None:
+        return False
+    return all(old.get(k) == new.get(k) for k in ("night", "starts_at", "ends_at"))
+
+
 _KIND_WORDS = {
     "booked": "New booking",
     "status": "Status changed",
@@ -262,6 +283,8 @@ def headline(subject: str, kinds: Sequence[str], entries: Sequence[Mapping[str, 
     ops = {e["op"] for e in entries}
     if subject == "booking":
         said = [_KIND_WORDS[k] for k in _KIND_WORDS if k in kinds]
+        if "moved" in kinds and _only_party(entries):
+            said[said.index("Moved")] = "Party size changed"
         if not said:
             return "Booking changed"
         return ", ".join([said[0], *(s.lower() for s in said[1:])])
@@ -336,24 +359,28 @@ def _after_status(said: list[str]) -> int:
 def _new_booking(
     new: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], words: Words
 ) -> list[str]:
+    """Two phrases: where, when, who and how; then the money and the source."""
     tables = [
         words.name(e["new"].get("table_id"), "?")
         for e in entries
         if e["table"] == "booking_tables" and e["op"] == "INSERT" and e["new"]
     ]
-    said = []
-    if tables:
-        said.append(_tables(tables))
-    said.append(_span(new, words))
-    said.append(_party(new.get("party_size")))
-    said.append(_status(new.get("status")))
+    where = [_tables(tables)] if tables else []
+    said = [
+        ", ".join(
+            [*where, _span(new, words), _party(new.get("party_size")), _status(new.get("status"))]
+        )
+    ]
+    money = []
     if _amount(new.get("total_deposit")):
-        said.append(f"deposit {words.money(new['total_deposit'])}")
+        money.append(f"deposit {words.money(new['total_deposit'])}")
     if _amount(new.get("total_min_spend")):
-        said.append(f"minimum spend {words.money(new['total_min_spend'])}")
+        money.append(f"minimum spend {words.money(new['total_min_spend'])}")
     source = new.get("source")
     if source:
-        said.append(f"from the {_SOURCES.get(str(source), str(source))}")
+        money.append(_SOURCE_PHRASES.get(str(source), f"from {source}"))
+    if money:
+        said.append(", ".join(money))
     return said
 
 
@@ -453,7 +480,7 @@ def _guest_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str
     old, new = _net(entries, "customers")
     if old is None and new is not None:
         return [str(new.get("name", ""))] + [
-            f"{label} {_guest_value(key, new.get(key))}"
+            f"{label} {_guest_value(key, new.get(key), words)}"
             for key, label in _GUEST_FIELDS[1:]
             if new.get(key)
         ]
@@ -464,8 +491,8 @@ def _guest_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str
     return [
         _text_change(
             label,
-            _guest_value(key, old.get(key)),
-            _guest_value(key, new.get(key)),
+            _guest_value(key, old.get(key), words),
+            _guest_value(key, new.get(key), words),
             quote=key == "notes",
         )
         for key, label in _GUEST_FIELDS
@@ -482,7 +509,9 @@ _GUEST_FIELDS = (
 )
 
 
-def _guest_value(key: str, value: Any) -> Any:
+def _guest_value(key: str, value: Any, words: Words) -> Any:
+    if value and key == "phone":
+        return readable_phone(str(value), words.phone_country)
     if value and key == "date_of_birth":
         try:
             return f"{date.fromisoformat(str(value)):%d %b %Y}"

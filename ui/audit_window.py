@@ -109,9 +109,13 @@ class AuditModel(QAbstractTableModel):
         return None
 
 
+def _day(night: date) -> str:
+    return f"{night:%a} {night.day} {night:%b}"
+
+
 def cell_text(change: AuditChange, column: int) -> str:
     if column == 0:
-        return f"{change.changed_at:%a %d %b %H:%M:%S}"
+        return f"{change.changed_at:%a} {change.changed_at.day} {change.changed_at:%b %H:%M:%S}"
     if column == 1:
         return change.who
     if column == 2:
@@ -120,9 +124,9 @@ def cell_text(change: AuditChange, column: int) -> str:
         return change.what
     if column == 4:
         if change.reference and change.night:
-            return f"{change.reference}\n{change.night:%a %d %b}"
+            return f"{change.reference}\n{_day(change.night)}"
         if change.night:
-            return f"{change.night:%a %d %b}"
+            return _day(change.night)
         return change.reference or ""
     if column == 5:
         return change.guest_name or ""
@@ -230,6 +234,9 @@ class AuditWindow(QDialog):
         self.page_label = QLabel("", self)
         self.export_button = QPushButton("Export CSV…", self)
         self.close_button = QPushButton("Close", self)
+        for button in (self.newer_button, self.older_button, self.export_button, self.close_button):
+            button.setAutoDefault(False)  # Return in a filter box reads, it closes nothing
+            button.setMinimumWidth(button.sizeHint().width() + 24)
         row.addWidget(self.newer_button)
         row.addWidget(self.page_label)
         row.addWidget(self.older_button)
@@ -448,6 +455,7 @@ def open_audit_window(
         window.kind.setCurrentIndex(1)  # everything
         window.kind.blockSignals(False)
     window.show()
+    window.table.setFocus()
     ops.query(_staff, owner=window, done=window.set_staff_names, failed=_ignore)
     window.refresh()
     return window

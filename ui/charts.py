@@ -70,8 +70,9 @@ class BarChart(QWidget):
 
     def _plot_rect(self) -> QRectF:
         fm = QFontMetricsF(self.font())
-        left = fm.horizontalAdvance("00,000") + 10
-        right = fm.horizontalAdvance("000 ms") + 10 if self.data.line is not None else 12
+        # the line's scale is on the right beside bars, else on the left
+        left = fm.horizontalAdvance("00,000 ms" if not self.data.bars else "00,000") + 10
+        right = fm.horizontalAdvance("00,000") + 10 if self.data.bars and self.data.line else 16
         top = fm.height() * 2.6
         bottom = fm.height() * 1.8
         return QRectF(
@@ -104,7 +105,7 @@ class BarChart(QWidget):
         top = nice_top(
             max((v or 0) for s in self.data.bars for v in s.values) if self.data.bars else 0
         )
-        self._paint_grid(painter, plot, top, grid, muted, left=True)
+        self._paint_grid(painter, plot, top, grid, muted, left=bool(self.data.bars))
         self._paint_bars(painter, plot, top)
         if self.data.line is not None:
             self._paint_line(painter, plot, muted)
@@ -186,14 +187,18 @@ class BarChart(QWidget):
         values = [v for v in line.values if v is not None]
         top = nice_top(max([*values, self.data.threshold or 0, 1]) * 1.1)
         fm = QFontMetricsF(self.font())
-        for step in range(1, 5):  # its scale, on the right
+        for step in range(1, 5):  # its scale: right of the bars, or on the left
             value = top * step / 4
             y = plot.bottom() - plot.height() * step / 4
-            painter.setPen(muted)
-            painter.drawText(
-                QPointF(plot.right() + 6, y + fm.ascent() / 2 - 1),
-                f"{short_number(value)}{line.unit}",
+            label = f"{short_number(value)}{line.unit}"
+            x = (
+                plot.right() + 6
+                if self.data.bars
+                else plot.left() - fm.horizontalAdvance(label) - 6
             )
+            # beside bars, the line's own scale is in its colour
+            painter.setPen(self._colour(line) if self.data.bars else muted)
+            painter.drawText(QPointF(x, y + fm.ascent() / 2 - 1), label)
         if self.data.threshold is not None:
             y = plot.bottom() - plot.height() * self.data.threshold / top
             painter.setPen(QPen(QColor(ALERT_RED), 1.5, Qt.PenStyle.DashLine))
@@ -230,7 +235,7 @@ class BarChart(QWidget):
                 continue
             slot = self._slot(plot, index)
             x = slot.center().x() - fm.horizontalAdvance(label) / 2
-            x = min(max(x, plot.left() - 4), self.width() - fm.horizontalAdvance(label) - 2)
+            x = min(max(x, 2.0), self.width() - fm.horizontalAdvance(label) - 2)
             painter.drawText(QPointF(x, plot.bottom() + fm.ascent() + 4), label)
 
     def _colour(self, series: Series) -> QColor:

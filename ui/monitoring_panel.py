@@ -95,6 +95,8 @@ class MonitoringPanel(QDialog):
         grid.setHorizontalSpacing(18)
         for column, heading in enumerate(("Figure", "Now", "Alert when", "")):
             label = QLabel(f"<b>{heading}</b>", self)
+            if column == 1:
+                label.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(label, 0, column)
         for row, name in enumerate(SHOWN, start=1):
             title = QLabel("", self)
@@ -113,7 +115,7 @@ class MonitoringPanel(QDialog):
             setattr(self, f"state_{name}", state)
         grid.setColumnStretch(4, 1)
         layout.addLayout(grid)
-        self.attempts_chart = BarChart("Booking attempts per 15 minutes, the night so far", self)
+        self.attempts_chart = BarChart("Booking attempts per 15 minutes", self)
         self.time_chart = BarChart("Booking function, 95th percentile per 15 minutes", self)
         layout.addWidget(self.attempts_chart, 1)
         layout.addWidget(self.time_chart, 1)
@@ -126,6 +128,8 @@ class MonitoringPanel(QDialog):
         self.updated.setObjectName("Hint")
         self.refresh_button = QPushButton("Refresh", self)
         self.close_button = QPushButton("Close", self)
+        for button in (self.refresh_button, self.close_button):
+            button.setAutoDefault(False)
         buttons.addWidget(self.updated)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -155,6 +159,11 @@ class MonitoringPanel(QDialog):
         figures = {f.name: f for f in now.figures}
         for name in SHOWN:
             self._show_row(name, figures[name], figures)
+        since = f"since {now.series_since:%H:%M}"
+        self.attempts_chart.title = f"Booking attempts per {now.step_minutes} minutes, {since}"
+        self.time_chart.title = (
+            f"Booking function, 95th percentile per {now.step_minutes} minutes, {since}"
+        )
         self.attempts_chart.set_data(attempts_data(now))
         self.time_chart.set_data(time_data(now))
         self.updated.setText(

@@ -134,8 +134,10 @@ class _Tab(QWidget):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(90)
+        self.table.setColumnHidden(1, first_header == "night")  # one night each
         self.table.setAccessibleName(f"Figures {first_header}")
         layout.addWidget(self.table, 3)
 
@@ -235,6 +237,9 @@ class ReportsWindow(QDialog):
         self.export_button = QPushButton("Export CSV…", self)
         self.export_button.setEnabled(False)
         self.close_button = QPushButton("Close", self)
+        for button in (self.export_button, self.close_button):
+            button.setAutoDefault(False)
+        self.show_button.setDefault(True)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -380,5 +385,6 @@ def open_reports_window(
     window = ReportsWindow(ops, parent, clock=clock)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
+    window.tabs.setFocus()
     window.run()
     return window

@@ -115,7 +115,9 @@ def test_a_move_reads_as_a_manager_says_it(desk: Desk, demo_conn: Conn) -> None:
     assert (moved.staff_name, moved.terminal) == ("Dan", "DESK-2")
     assert seated.changes == ("status arrived → seated",)
     assert arrived.changes == ("status confirmed → arrived",)
-    assert booked.changes[0] == "Booth 3" and "4 guests" in booked.changes
+    assert booked.changes[0].startswith("Booth 3, ")
+    assert booked.changes[0].endswith(" 22:00–00:30, 4 guests, confirmed")
+    assert booked.changes[1] == "deposit £50, minimum spend £150, at the desk"
     assert (booked.staff_name, booked.terminal) == ("Priya", "DESK-1")
     reference = scalar(demo_conn, "SELECT reference FROM bookings WHERE id = %s", [ids["made"]])
     assert {c.reference for c in changes} == {reference}
@@ -129,8 +131,9 @@ def test_a_guests_change_and_a_hold_in_words(desk: Desk, demo_conn: Conn) -> Non
     changes = _all(desk, wanted)
     guest = next(c for c in changes if c.record_id == ids["guest"])
     assert guest.what == "Guest details changed"
-    assert guest.changes[0].startswith("phone +447700") and guest.changes[0].endswith(
-        "→ +447700900555"
+    # as the venue's people dial them
+    assert guest.changes[0].startswith("phone 07700 ") and guest.changes[0].endswith(
+        "→ 07700 900555"
     )
     holds = [c for c in changes if c.subject == "hold"]
     assert [c.what for c in holds] == ["Hold released", "Table held"]
