@@ -52,7 +52,10 @@ WITH nights AS (
                [extract(isodow FROM d)::int] AS share
       FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d),
 per_night AS (
-    SELECT night, greatest(1, round(share * %(bookings)s / (count(*) OVER () / 7.0)))::int AS n
+    -- each night within a quarter of its weekday's usual (the same every run)
+    SELECT night,
+           greatest(1, round(share * %(bookings)s / (count(*) OVER () / 7.0)
+                             * (0.75 + (abs(hashtext(night::text)) %% 501) / 1000.0)))::int AS n
       FROM nights),
 tables AS (
     SELECT array_agg(id ORDER BY grid_order) AS ids,
@@ -76,7 +79,8 @@ SELECT %(venue)s,
        (r.night + time '23:30' + make_interval(mins => 30 * (r.k %% 8)))
            AT TIME ZONE 'Europe/London',
        greatest(1, tb.caps[r.t] - r.k %% 3),
-       CASE WHEN r.k %% 10 = 3 THEN 'cancelled' WHEN r.k %% 25 = 7 THEN 'no_show'
+       CASE WHEN (r.k + extract(doy FROM r.night)::int) %% 10 = 3 THEN 'cancelled'
+            WHEN (r.k * 3 + extract(doy FROM r.night)::int) %% 25 = 7 THEN 'no_show'
             ELSE 'completed' END,
        (ARRAY['web', 'web', 'phone', 'desk', 'walk_in'])[1 + r.k %% 5],
        tb.deps[r.t], tb.spends[r.t],
