@@ -487,6 +487,9 @@ class MainWindow(QMainWindow):
         if who is not None:
             self._last_who = who
         self.who_label.setText(f"{who.staff_name} · {who.role}" if who else "Nobody signed in")
+        self.who_label.setToolTip(
+            f"Signed in until {who.expires_at:%H:%M}. Lock the desk with Ctrl+L." if who else ""
+        )
         manager = who is not None and who.is_manager
         self.run_sheet.set_staff(who.staff_name if who else "", manager=manager)
         self._update_actions()

@@ -101,6 +101,8 @@ class DeskSession(QObject):
         self._signing_in = False
         if isinstance(exc, Refused):
             self.refused.emit(exc.code, exc.message)
+            if exc.code == "UNKNOWN_STAFF":
+                self.list_staff()  # disabled, or renamed, since the list was read
         elif isinstance(exc, ServerUnavailable):
             self.refused.emit("UNAVAILABLE", UNREACHABLE)
         else:

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QRegularExpression,
+    QSignalBlocker,
     QSize,
     Qt,
     Signal,
@@ -283,14 +284,18 @@ class SignInScreen(QWidget):
         """The people who can sign in here; the chosen one stays chosen."""
         chosen = self.chosen_name if self._mode == self.SIGN_IN else None
         self._staff = list(members)
-        self.staff_list.clear()
-        for member in members:
-            item = QListWidgetItem(member.name)
-            item.setData(MEMBER_ROLE, member)
-            item.setToolTip(f"{member.name} · {member.role}")
-            self.staff_list.addItem(item)
-        if chosen:
-            self.choose(chosen)
+        # Refilled quietly: a message about the chosen person (they were
+        # disabled) stays, and the typed PIN too.
+        with QSignalBlocker(self.staff_list):
+            self.staff_list.clear()
+            for member in members:
+                item = QListWidgetItem(member.name)
+                item.setData(MEMBER_ROLE, member)
+                item.setToolTip(f"{member.name} · {member.role}")
+                self.staff_list.addItem(item)
+            if chosen:
+                self.choose(chosen)
+        self._show_whose_pin()
         if not members:
             self.show_message(NO_STAFF, "error")
         elif self.message.text() == NO_STAFF:

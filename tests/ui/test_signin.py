@@ -388,3 +388,18 @@ def test_closing_the_window_signs_out(qtbot: QtBot, desktop: Desktop, conn: Conn
     assert open_sessions(conn) == ["Priya"]
     desktop.close()
     assert open_sessions(conn) == []
+
+
+def test_someone_disabled_since_the_list_was_read(
+    qtbot: QtBot, signed_out: Desktop, conn: Conn
+) -> None:
+    screen = signed_out.window.sign_in_screen
+    wait_for_staff(qtbot, screen)
+    conn.execute("UPDATE staff SET is_active = false WHERE name = 'Alex'")
+    assert screen.choose("Alex")
+    type_pin(qtbot, screen, PINS["Alex"])
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.staff_names == ["Priya", "Sam"], timeout=15_000)
+    assert screen.message.text() == "Nobody of that name can sign in here."
+    sign_in(qtbot, signed_out, "Sam")
+    assert signed_out.window.who_label.toolTip().startswith("Signed in until ")
