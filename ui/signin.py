@@ -30,12 +30,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFont,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QRegularExpressionValidator,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -472,7 +474,7 @@ class SignInScreen(QWidget):
         y = max(0, (area.height() - size.height() + shown) // 2 - area.height() // 20)
         self.card.setGeometry(QRect(x, y, size.width(), size.height()))
 
-    def resizeEvent(self, event: object) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._place_card()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -491,7 +493,7 @@ class SignInScreen(QWidget):
     def wheelEvent(self, event: QWheelEvent) -> None:
         event.accept()
 
-    def contextMenuEvent(self, event: QEvent) -> None:
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         event.accept()
 
 
