@@ -736,13 +736,13 @@ class Desk:
         return [replace(r, changed_at=self._local(r.changed_at)) for r in rows]
 
     def monitoring(self) -> list[MonitoringFigure]:
-        """The seed's monitoring figures for today, with their alert thresholds."""
+        """The seed's monitoring figures for today, with their alert thresholds
+        (a manager's: Refused NOT_ALLOWED for a host).  The series for a chart
+        comes with ``frontdesk.monitoring.monitoring_now``."""
         rows = self._rows(
-            "SELECT m.conflicts_prevented_today, m.attempts_today, m.booking_fn_avg_ms, "
-            "m.connections_in_use, m.server_connections, "
-            "(SELECT jsonb_object_agg(a.figure, jsonb_build_array(a.value, "
-            "a.threshold, a.alert)) FROM monitoring_alerts(%(venue_id)s) a) AS alerts "
-            "FROM monitoring_figures m WHERE m.venue_id = %(venue_id)s",
+            "SELECT conflicts_prevented_today, attempts_today, booking_fn_avg_ms, "
+            "connections_in_use, server_connections, alerts "
+            "FROM monitoring_now(%(venue_id)s)",
             {},
             _MonitoringRow,
             "monitoring",

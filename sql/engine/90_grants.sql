@@ -155,8 +155,16 @@ GRANT EXECUTE ON FUNCTION
     public.match_or_create_customer(uuid, text, text, text, date),
     public.search_customers(uuid, text[], text, text, integer),
     public.find_bookings(uuid, text[], text, text, text, date, integer),
-    public.audit_entries(uuid, timestamptz, timestamptz, text, text, uuid, integer),
-    public.monitoring_alerts(uuid)
+    public.audit_entries(uuid, timestamptz, timestamptz, text, text, uuid, integer)
+    TO frontdesk_desk;
+
+-- The manager's screens (each asks for a manager's session itself): the
+-- audit log, live monitoring, reports.
+GRANT EXECUTE ON FUNCTION
+    public.audit_changes(uuid, timestamptz, timestamptz, text, text, uuid, text, text[],
+                         timestamptz, uuid, integer),
+    public.monitoring_now(uuid),
+    public.report_range(uuid, date, date)
     TO frontdesk_desk;
 
 -- Live updates: the elected relay and every listener.
@@ -180,9 +188,9 @@ GRANT EXECUTE ON FUNCTION
     public.unlock_staff(uuid, text)
     TO frontdesk_desk;
 
--- Figures without personal data: the monitoring panel (desks) and
--- reporting.
-GRANT SELECT ON public.monitoring_figures TO frontdesk_desk, frontdesk_report;
+-- Figures without personal data, for reporting (desks read them through
+-- the manager's monitoring_now).
+GRANT SELECT ON public.monitoring_figures TO frontdesk_report;
 GRANT SELECT ON public.report_nights TO frontdesk_report;
 GRANT SELECT (id, name, time_zone, currency) ON public.venues TO frontdesk_report;
 
@@ -191,4 +199,13 @@ GRANT SELECT (id, name, time_zone, currency) ON public.venues TO frontdesk_repor
 GRANT EXECUTE ON FUNCTION
     public.export_guest(uuid, uuid),
     public.erase_guest(uuid, uuid)
+    TO frontdesk_desk;
+
+-- Venue setup and table blocks (58_setup.sql): a manager's, each asks for a
+-- manager's session itself; a new venue is the owner's (venue import).
+GRANT EXECUTE ON FUNCTION
+    public.venue_setup(uuid),
+    public.save_venue_setup(uuid, jsonb),
+    public.block_table(uuid, uuid, date, timestamptz, timestamptz, text),
+    public.unblock_table(uuid)
     TO frontdesk_desk;

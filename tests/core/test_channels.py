@@ -324,3 +324,21 @@ def test_disabling_someone_ends_their_session_at_once(
         ],
     )
     assert refused == (False, "NOT_SIGNED_IN")
+
+
+def test_a_host_reads_no_managers_figures(
+    demo_conn: Conn, connect_as: Callable[[str | None], Conn]
+) -> None:
+    desk = connect_as("desk")
+    logins.sign_in(desk, VENUE, "Priya", "2468")
+    for read in [
+        "SELECT * FROM monitoring_now(%(v)s)",
+        "SELECT * FROM report_range(%(v)s, current_date - 30, current_date)",
+    ]:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as denied:
+            desk.execute(read, {"v": VENUE})
+        assert denied.value.diag.message_detail == "NOT_ALLOWED", read
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        desk.execute("SELECT count(*) FROM monitoring_figures")
+    logins.sign_in(desk, VENUE, "Sam", "1357")
+    assert scalar(desk, "SELECT count(*) FROM monitoring_now(%s)", [VENUE]) == 1

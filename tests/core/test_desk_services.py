@@ -580,7 +580,9 @@ def test_the_services_work_as_a_desk_login_once_signed_in(
         assert desk.release_holds() == 1
         assert desk.night_plan(night).bookings and desk.night_summary(night).total
         assert desk.find_bookings("new guest", from_night=night)
-        assert desk.monitoring()
+        with pytest.raises(Refused) as refused:
+            desk.monitoring()  # a manager's
+        assert refused.value.code == "NOT_ALLOWED"
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             db.call("DELETE FROM customers", what="a write the role may not do")
         # The audit names who signed in, not the name the client sent.
