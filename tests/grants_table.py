@@ -46,6 +46,7 @@ SELECT o.kind, o.name,
          GROUP BY 1) g ON true
 """
 
+
 def actual(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], dict[str, str]]:
     """{(kind, object): {role: "EXECUTE" / "SELECT" / "SELECT (a, b)"}} for the database."""
     table: dict[tuple[str, str], dict[str, str]] = {}
@@ -118,7 +119,9 @@ def documented(text: str | None = None) -> dict[tuple[str, str], dict[str, str]]
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         name, kind, rights = cells[0].strip("`"), cells[1], cells[2:]
-        table[(kind, name)] = {role: right for role, right in zip(ROLES, rights) if right}
+        table[(kind, name)] = {
+            role: right for role, right in zip(ROLES, rights, strict=True) if right
+        }
     return table
 
 

@@ -34,6 +34,8 @@ def desk(demo_db_url: str, login_url: Callable[[str, str | None], str]) -> Itera
     """A connection of a desk's login (frontdesk_desk), as the app has."""
     with psycopg.connect(login_url(demo_db_url, "desk"), autocommit=True) as conn:
         yield conn
+
+
 ALEX, ALEX_PIN = "Alex", "3579"  # host
 
 NEW_FUNCTIONS = (
