@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+from frontdesk.crash_kit import CrashKitConfig
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import Desk
 from frontdesk.settings import Settings
@@ -63,6 +64,7 @@ class Desktop:
             store=store if store is not None else window_settings(settings),
             colours=colours,
             idle_lock_ms=idle_lock_ms,
+            crash_kit=CrashKitConfig.for_settings(settings),
         )
         self.window.connection_settings_wanted.connect(self.connection_settings)
         self._closed = False
@@ -87,6 +89,7 @@ class Desktop:
             return
         self._closed = True
         self.window.close()
+        self.window.manager.shutdown()
         # Waited for (briefly): a queued call would be cancelled by the shutdown.
         self.ops.shutdown(last=_leave_the_desk, timeout=2.0)
         if self.live is not None:

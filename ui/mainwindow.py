@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from uuid import UUID
 
 import shiboken6
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.crash_kit import FOLDER_NAME, CrashKitConfig
 from frontdesk.desk import BookingMatch, BookingResult, Desk, SignedIn
 from frontdesk.listener import ListenerState
 from frontdesk.plan import Change, NightPlan, Status
@@ -50,7 +52,9 @@ from ui.booking_dialog import BookingDialog
 from ui.connectivity import Connectivity
 from ui.grid_model import NightGridModel
 from ui.grid_view import NightGridView
+from ui.guest_rights_dialog import open_guest_rights_dialog
 from ui.live import LiveUpdates
+from ui.manager_menu import MANAGERS_ONLY, ManagerActions
 from ui.night import NightController
 from ui.ops import Ops
 from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
@@ -82,10 +86,13 @@ class MainWindow(QMainWindow):
         store: QSettings,
         colours: theme.Theme = theme.LIGHT,
         idle_lock_ms: int | None = None,
+        crash_kit: CrashKitConfig | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``idle_lock_ms``: lock after this long untouched (default: the
-        venue's idle time)."""
+        venue's idle time).  ``crash_kit``: where tonight's run sheet is
+        kept on this desk (default: a crash-kit folder beside the window's
+        settings file)."""
         super().__init__(parent)
         self.ops = ops
         self.desk: Desk = ops.desk
@@ -109,6 +116,9 @@ class MainWindow(QMainWindow):
         self.connectivity = Connectivity(ops, self)
         self.activity = ActivityModel(self)
         self.run_sheet = RunSheetActions(ops, self.night, self, terminal=terminal)
+        if crash_kit is None:
+            crash_kit = CrashKitConfig(folder=Path(store.fileName()).parent / FOLDER_NAME)
+        self.manager = ManagerActions(ops, self, crash_kit=crash_kit, terminal=terminal)
         self.session = DeskSession(ops, self)
         self.set_aside = SetAside(self)
         if idle_lock_ms is None:
@@ -146,6 +156,10 @@ class MainWindow(QMainWindow):
         # night's date): the desk and the night's paperwork get a menu bar.
         self.menuBar().addMenu(self._desk_menu())
         self.menuBar().addMenu(self.run_sheet.menu(self))
+        manager_menu = self.manager.menu(self)
+        manager_menu.addSeparator()
+        manager_menu.addAction(self.act_guest_data)
+        self.menuBar().addMenu(manager_menu)
         self._make_status_bar(terminal)
         self.booking_panel.add_actions([*self.status_actions.values(), self.act_open])
         self._connect_signals()
@@ -183,6 +197,8 @@ class MainWindow(QMainWindow):
         self.act_switch = self._action("Switch person…")
         self.act_sign_out = self._action("Sign out")
         self.act_connection = self._action("Connection settings…")
+        self.act_guest_data = self._action("Guest data…")
+        self.act_guest_data.triggered.connect(self.open_guest_data)
         self.status_actions: dict[Status, QAction] = {}
         for status, label, key in STATUS_KEYS:
             action = self._action(f"{label}", key)
@@ -205,6 +221,10 @@ class MainWindow(QMainWindow):
             *self.run_sheet.actions,
         ):
             self.addAction(action)
+
+    def open_guest_data(self) -> None:
+        """Manager > Guest data…: a guest's data exported, or erased."""
+        open_guest_rights_dialog(self, self.ops)
 
     def _desk_menu(self) -> QMenu:
         menu = QMenu("&Desk", self)
@@ -270,6 +290,7 @@ class MainWindow(QMainWindow):
         self.who_label = QLabel(self)
         self.who_label.setObjectName("SignedIn")
         status.addPermanentWidget(self.who_label)
+        status.addPermanentWidget(self.manager.alert)
         self._show_who(None)
 
     def apply_theme(self, colours: theme.Theme) -> None:
@@ -316,6 +337,8 @@ class MainWindow(QMainWindow):
         ops.failed.connect(self.say)
         self.connectivity.online_changed.connect(self._set_online)
         self.connectivity.online_changed.connect(self.run_sheet.set_online)
+        self.connectivity.online_changed.connect(self.manager.set_online)
+        self.manager.message.connect(self.say)
         self.connectivity.back_online.connect(night.reload)
         self.connectivity.back_online.connect(self._list_staff_if_needed)
         # who is at the desk
@@ -356,6 +379,7 @@ class MainWindow(QMainWindow):
         self._cover()
         self.sign_in_screen.ask_anyone()
         self.session.list_staff()
+        self.manager.start()
 
     def _show_first_night(self) -> None:
         self._night_started = True
@@ -492,6 +516,7 @@ class MainWindow(QMainWindow):
         )
         manager = who is not None and who.is_manager
         self.run_sheet.set_staff(who.staff_name if who else "", manager=manager)
+        self.manager.set_staff(who.staff_name if who else "", manager=manager)
         self._update_actions()
 
     def _list_staff_if_needed(self) -> None:
@@ -760,6 +785,9 @@ class MainWindow(QMainWindow):
         for action in (self.act_lock, self.act_switch, self.act_sign_out):
             action.setEnabled(ready)
         self.run_sheet.set_ready(ready)
+        self.manager.set_ready(ready)
+        self.act_guest_data.setEnabled(working and self.manager.manager)
+        self.act_guest_data.setToolTip("" if self.manager.manager else MANAGERS_ONLY)
         self.grid.set_editable(working)
 
     # ---- remembering ------------------------------------------------------

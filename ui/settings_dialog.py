@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk import logins
+from frontdesk.crash_kit import CrashKitConfig
 from frontdesk.problems import SetupProblem, redact
 from frontdesk.settings import (
     DATABASE_URL_ENV,
@@ -40,6 +41,7 @@ from frontdesk.settings import (
     clear_connection,
     save_connection,
 )
+from ui.crash_kit import CrashKitFolder
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,10 @@ class SettingsDialog(QDialog):
         self.data_dir.setReadOnly(True)
         self.data_dir.setToolTip("Logs, the crash kit and the private database live here.")
         folder.addRow(self._label("Data folder"), self.data_dir)
+        folder.addRow(
+            self._label("Crash kit folder"),
+            CrashKitFolder(CrashKitConfig.for_settings(settings), self),
+        )
         layout.addLayout(folder)
 
         self.buttons = QDialogButtonBox(
