@@ -637,3 +637,32 @@ def test_ids_in_a_copy_of_another_venues_setup_are_refused(conn: Conn, venue: Ve
     doc["tables"][0]["id"] = "00000000-0000-4000-8000-000000000000"
     row = refused(save(conn, venue.id, doc), "INVALID_SETUP")
     assert row["error_path"] == ["tables", "1", "id"]
+
+
+def test_a_desks_login_with_a_manager_signed_in_sets_up_and_blocks(
+    demo_db_url: str, login_url: Any
+) -> None:
+    with logins.connect(login_url(demo_db_url, "desk")) as desk:
+        refused(save(desk, VENUE, {"policy": {"min_age": 21}}), "NOT_SIGNED_IN")
+        logins.sign_in(desk, VENUE, "Priya", "2468", "DESK-1")
+        refused(save(desk, VENUE, {"policy": {"min_age": 21}}), "NOT_ALLOWED")
+        logins.sign_in(desk, VENUE, "Sam", "1357", "DESK-1")
+        refused(save(desk, None, {"name": "Elsewhere", "time_zone": "UTC"}), "NOT_ALLOWED")
+        doc = setup_of(desk, VENUE)
+        night = max(date.fromisoformat(n["date"]) for n in doc["nights"])
+        doc["policy"]["min_age"] = 21
+        doc["blocks"] = [{"table": "Booth 6", "night": night.isoformat(), "reason": "Leak"}]
+        row = save(desk, VENUE, doc)
+        assert row["success"], row
+        assert row["changes"] == {**ZERO, "venue": 1, "blocks": 1}
+        blocked = desk.execute(
+            "SELECT success, error_code FROM block_table(%s, (SELECT id FROM venue_tables"
+            " WHERE venue_id = %s AND name = 'Booth 7'), %s, NULL, NULL, 'Private area')",
+            [VENUE, VENUE, night],
+        ).fetchone()
+        assert blocked == {"success": True, "error_code": None}
+        plan = desk.execute("SELECT night_plan(%s, %s) AS p", [VENUE, night]).fetchone()
+        assert plan is not None
+        assert sorted(b["reason"] for b in plan["p"]["blocks"]) == ["Leak", "Private area"]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            desk.execute("SELECT * FROM table_blocks")
