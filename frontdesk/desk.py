@@ -67,6 +67,8 @@ class BookingRequest:
     special_requests: str | None = None
     occasion: str | None = None
     payment_ref: str | None = None
+    #: Where it came from: "phone", "desk" (in person) or "walk_in".
+    source: str = "desk"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,23 @@ class BookingResult:
     booking_id: UUID
     reference: str
     deposit: Decimal
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    """What "Change booking" edits besides tables and times: the guest's
+    details and the booking's own, as stored."""
+
+    customer_id: UUID
+    name: str
+    phone: str | None
+    email: str | None
+    date_of_birth: date | None
+    notes: str | None
+    special_requests: str | None
+    occasion: str | None
+    payment_ref: str | None
+    source: str
 
 
 @dataclass(frozen=True)
@@ -485,6 +504,7 @@ class Desk:
             "special_requests": _blank_to_none(request.special_requests),
             "occasion": _blank_to_none(request.occasion),
             "payment_ref": _blank_to_none(request.payment_ref),
+            "source": request.source,
         }
         attempt = 0
         while True:
@@ -492,7 +512,7 @@ class Desk:
                 row = self._outcome(
                     "SELECT * FROM desk_book(%(venue_id)s, %(customer_id)s, %(table_ids)s::uuid[], "
                     "%(night)s, %(starts_at)s, %(ends_at)s, %(party_size)s, %(special_requests)s, "
-                    "%(occasion)s, %(payment_ref)s, 'desk', %(name)s, %(phone)s, %(email)s, "
+                    "%(occasion)s, %(payment_ref)s, %(source)s, %(name)s, %(phone)s, %(email)s, "
                     "%(date_of_birth)s)",
                     params,
                     _BookedRow,
@@ -565,6 +585,47 @@ class Desk:
             "walk_in",
         )
         return _booking_result(row, "walk_in")
+
+    # --- a booking's details, after it is made --------------------------------
+
+    def booking_details(self, booking_id: UUID) -> BookingDetails:
+        """The booking's and its guest's details, fresh.  Refused
+        ("UNKNOWN_BOOKING") when there is no such booking."""
+        rows = self._rows(
+            "SELECT * FROM booking_details(%(booking_id)s)",
+            {"booking_id": booking_id},
+            BookingDetails,
+            "booking_details",
+        )
+        if not rows:
+            raise Refused("UNKNOWN_BOOKING", "There is no such booking.")
+        return rows[0]
+
+    def update_booking_details(
+        self,
+        booking_id: UUID,
+        *,
+        special_requests: str | None,
+        occasion: str | None,
+        payment_ref: str | None,
+        source: str | None = None,
+    ) -> None:
+        """Replace a booking's requests, occasion and payment reference (blank
+        clears one); ``source`` None keeps it.  Refused: INVALID_INPUT (too
+        long, an unknown source), UNKNOWN_BOOKING, BUSY, NOT_SIGNED_IN."""
+        self._outcome(
+            "SELECT * FROM update_booking_details(%(booking_id)s, %(special_requests)s, "
+            "%(occasion)s, %(payment_ref)s, %(source)s)",
+            {
+                "booking_id": booking_id,
+                "special_requests": _blank_to_none(special_requests),
+                "occasion": _blank_to_none(occasion),
+                "payment_ref": _blank_to_none(payment_ref),
+                "source": source,
+            },
+            _Outcome,
+            "update_booking_details",
+        )
 
     # --- holds --------------------------------------------------------------
 
