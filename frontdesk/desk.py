@@ -40,6 +40,7 @@ from frontdesk.plan import (
     NightPlan,
     NightSummary,
     Status,
+    TableBlock,
     TableRow,
 )
 
@@ -1084,6 +1085,18 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                 expires_at=at(h["expires_at"]),
             )
             for h in data["holds"]
+        ),
+        blocks=tuple(
+            TableBlock(
+                id=UUID(k["id"]),
+                table_id=UUID(k["table_id"]),
+                starts_at=maybe_at(k["starts_at"]),
+                ends_at=maybe_at(k["ends_at"]),
+                whole_night=bool(k["whole_night"]),
+                reason=k["reason"],
+                blocked_by=k["blocked_by"],
+            )
+            for k in data["blocks"]
         ),
     )
 

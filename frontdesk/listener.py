@@ -237,7 +237,7 @@ class Listener:
     def _read_and_deliver(self) -> None:
         conn = self._conn
         assert conn is not None
-        changes: dict[date, Change] = {}
+        changes: dict[date | None, Change] = {}
         while True:
             # Merged per night by the server: one row per night per page.
             rows = conn.execute(
@@ -254,7 +254,10 @@ class Listener:
         if not changes:
             return
         try:
-            self._on_changes([changes[night] for night in sorted(changes)])
+            # the layout (no night) first, then the nights in order
+            self._on_changes(
+                sorted(changes.values(), key=lambda c: (c.night is not None, c.night or date.min))
+            )
         except Exception:
             log.exception("a live-update handler failed")
 
@@ -276,7 +279,8 @@ class Listener:
 
 
 def summary_changes(venue_id: UUID, rows: Iterable[tuple[Any, ...]]) -> list[Change]:
-    """``change_summary_since`` rows as Changes (rows without a night dropped)."""
+    """``change_summary_since`` rows as Changes.  A row without a night is
+    kept when it is the venue's layout (a setup saved: every night changes)."""
     return [
         Change(
             venue_id=venue_id,
@@ -287,7 +291,7 @@ def summary_changes(venue_id: UUID, rows: Iterable[tuple[Any, ...]]) -> list[Cha
             feed_id=int(last_id),
         )
         for last_id, night, table_ids, booking_ids, kinds, _rows in rows
-        if night is not None
+        if night is not None or "layout" in (kinds or ())
     ]
 
 

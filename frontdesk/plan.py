@@ -96,6 +96,21 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class TableBlock:
+    """A table out of service for the night or part of it (a manager's)."""
+
+    id: UUID
+    table_id: UUID
+    #: The block's span; an open end is the night's opening or close (None
+    #: on a closed night).
+    starts_at: datetime | None
+    ends_at: datetime | None
+    whole_night: bool
+    reason: str
+    blocked_by: str | None
+
+
+@dataclass(frozen=True)
 class NightPlan:
     """Everything the night grid needs for one venue and night."""
 
@@ -122,6 +137,7 @@ class NightPlan:
     tables: tuple[TableRow, ...]
     bookings: tuple[Booking, ...]
     holds: tuple[Hold, ...]
+    blocks: tuple[TableBlock, ...] = ()
 
     def next_statuses(self, status: Status) -> tuple[Status, ...]:
         """What a booking in this status may become, as the engine allows."""
@@ -150,10 +166,12 @@ class Change:
     """What changed, from this desk or any other: the grid applies these.
 
     ``kind`` is the engine's word: booked, moved, status, hold, released...
+    ``night`` None is the venue's layout (tables, floors, hours, prices:
+    a manager's setup): every night's grid is laid out again.
     """
 
     venue_id: UUID
-    night: date
+    night: date | None
     table_ids: frozenset[UUID] = field(default_factory=frozenset)
     booking_ids: frozenset[UUID] = field(default_factory=frozenset)
     kinds: frozenset[str] = field(default_factory=frozenset)

@@ -71,7 +71,7 @@ class NightController(QObject):
         self._throttle.request()
 
     def apply_changes(self, changes: Iterable[Change], initiator: object = None) -> None:
-        if self._night is not None and any(c.night == self._night for c in changes):
+        if self._night is not None and any(c.night in (self._night, None) for c in changes):
             self.reload()
 
     def _reload_now(self) -> None:

@@ -11,6 +11,7 @@ from uuid import UUID
 import psycopg
 
 from frontdesk import plan
+from frontdesk.desk import parse_night_plan
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
@@ -44,6 +45,7 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
     assert all(set(t) == {f.name for f in fields(plan.TableRow)} for t in data["tables"])
     assert all(set(b) == {f.name for f in fields(plan.Booking)} for b in data["bookings"])
     assert all(set(h) == {f.name for f in fields(plan.Hold)} for h in data["holds"])
+    assert all(set(k) == {f.name for f in fields(plan.TableBlock)} for k in data["blocks"])
     return plan.NightPlan(
         venue_id=UUID(data["venue_id"]),
         venue_name=data["venue_name"],
@@ -261,6 +263,34 @@ def test_other_desks_holds_show_and_the_desks_own_do_not(demo_db_url: str, demo_
     assert [(h.table_id, h.terminal) for h in p.holds] == [(booth, "DESK-1")]
     assert p.holds[0].starts_at == at(demo_conn, night, "22:00")
     assert p.holds[0].expires_at == row[4]
+
+
+def test_a_blocked_table_shows_with_its_span_and_reason(demo_conn: Conn) -> None:
+    night = quiet_friday(demo_conn)
+    as_desk(demo_conn, "OFFICE", "Sam")
+    booth = table_id(demo_conn, "Booth 6")
+    row = one(
+        demo_conn,
+        "SELECT success, error_code FROM block_table(%s, %s, %s, %s, %s, 'Broken booth')",
+        [VENUE, booth, night, at(demo_conn, night, "22:00"), at(demo_conn, night, "01:00")],
+    )
+    assert row == (True, None)
+    whole = table_id(demo_conn, "Booth 7")
+    assert one(
+        demo_conn,
+        "SELECT success FROM block_table(%s, %s, %s, NULL, NULL, 'Private area')",
+        [VENUE, whole, night],
+    ) == (True,)
+    data = _plan(demo_conn, night)
+    to_night_plan(data)  # every key where the types say
+    p = parse_night_plan(data)
+    blocks = {b.table_id: b for b in p.blocks}
+    assert set(blocks) == {booth, whole}
+    assert blocks[booth].reason == "Broken booth" and not blocks[booth].whole_night
+    assert blocks[booth].starts_at == at(demo_conn, night, "22:00")
+    assert blocks[booth].ends_at == at(demo_conn, night, "01:00")
+    assert blocks[whole].whole_night
+    assert (blocks[whole].starts_at, blocks[whole].ends_at) == (p.opens_at, p.closes_at)
 
 
 def test_a_closed_night_and_an_unknown_venue(demo_conn: Conn) -> None:

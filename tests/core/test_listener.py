@@ -15,6 +15,7 @@ import pytest
 from frontdesk.listener import Listener, ListenerState, summary_changes
 from frontdesk.plan import Change
 from tests.core.desk_helpers import VENUE, Conn, insert_booking, quiet_friday, scalar
+from tests.core.setup_helpers import save, setup_of
 
 
 class Inbox:
@@ -213,3 +214,18 @@ def test_the_feed_is_merged_per_night_by_the_server(demo_conn: Conn) -> None:
         frozenset({"booked", "hold"}),
         start + 3,
     )
+
+
+def test_a_setup_saved_reaches_the_listener_as_the_layout(
+    start_listener: Start, demo_conn: Conn
+) -> None:
+    """A manager's setup (every night's tables and prices) arrives as a
+    Change without a night, which every night's grid takes as its own."""
+    _listener, inbox = start_listener()
+    doc = setup_of(demo_conn, VENUE)
+    table = next(t for t in doc["tables"] if t["name"] == "Booth 3")
+    table["capacity"] = table["capacity"] + 1
+    assert save(demo_conn, VENUE, doc)["success"]
+    inbox.wait_for("the layout", lambda: any(c.night is None for c in inbox.changes))
+    (layout,) = [c for c in inbox.changes if c.night is None]
+    assert layout.venue_id == VENUE and "layout" in layout.kinds

@@ -576,10 +576,13 @@ def test_a_setup_change_is_audited_and_reaches_every_desk_on_the_feed(demo_conn:
     ).fetchall()
     by_night = {r[1]: r[4] for r in rows}
     assert by_night == {None: ["layout"], quiet: ["night"]}
-    # What a desk's listener makes of it: the night changed is a Change for
-    # that night (the layout row, for every night, has no night of its own).
+    # What a desk's listener makes of it: the layout, for every night (no
+    # night of its own), and a Change for the night changed.
     changes = summary_changes(VENUE, rows)
-    assert [(c.night, c.kinds) for c in changes] == [(quiet, frozenset({"night"}))]
+    assert sorted(((c.night or date.min), c.kinds) for c in changes) == [
+        (date.min, frozenset({"layout"})),
+        (quiet, frozenset({"night"})),
+    ]
 
 
 # ---------------------------------------------------------------------------
