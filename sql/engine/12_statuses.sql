@@ -3,6 +3,13 @@
 --   pending → confirmed → arrived → seated → completed
 --   cancelled and no-show from the open states (pending, confirmed, arrived)
 --
+-- Arrived, seated, completed and no-show happen on the night: they are
+-- accepted only while the booking's night is in progress, from
+-- fd_status_early() before its opening to fd_status_late() after its close
+-- (fd_status_window).  Confirming and cancelling are for any night.
+-- A mistaken status is put back by revert_status (54_desk_changes.sql), a
+-- correction of its own, never by a backwards transition here.
+--
 -- Cancelled and no-show bookings free their tables; completed ones keep
 -- them for their booked time.  The bookings table's CHECK lists the same
 -- names (a schema constraint); the app reads the transitions from the night
@@ -12,16 +19,16 @@
 -- means for the tables and for moving it.
 CREATE OR REPLACE FUNCTION private.fd_statuses()
     RETURNS TABLE (status text, step integer, holds_table boolean, is_open boolean,
-                   words text)
+                   words text, on_the_night boolean)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    VALUES ('pending',   1, true,  true,  'pending'),
-           ('confirmed', 2, true,  true,  'confirmed'),
-           ('arrived',   3, true,  true,  'arrived'),
-           ('seated',    4, true,  true,  'seated'),
-           ('completed', 5, true,  false, 'completed'),
-           ('cancelled', 6, false, false, 'cancelled'),
-           ('no_show',   7, false, false, 'a no-show')
+    VALUES ('pending',   1, true,  true,  'pending',   false),
+           ('confirmed', 2, true,  true,  'confirmed', false),
+           ('arrived',   3, true,  true,  'arrived',   true),
+           ('seated',    4, true,  true,  'seated',    true),
+           ('completed', 5, true,  false, 'completed', true),
+           ('cancelled', 6, false, false, 'cancelled', false),
+           ('no_show',   7, false, false, 'a no-show', true)
 $$;
 
 -- The allowed changes.
@@ -58,7 +65,63 @@ CREATE OR REPLACE FUNCTION private.fd_status_may_become(p_from text, p_to text) 
     RETURN EXISTS (SELECT 1 FROM private.fd_status_transitions() t
                     WHERE t.from_status = p_from AND t.to_status = p_to);
 
--- For the night plan: {"confirmed": ["arrived", "seated", ...], ...}.
+-- A status that only happens on the night (arrived, seated, completed, no-show).
+CREATE OR REPLACE FUNCTION private.fd_status_on_the_night(p_status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN coalesce((SELECT s.on_the_night FROM private.fd_statuses() s
+                      WHERE s.status = p_status), false);
+
+-- How long before opening a night is "in progress" for the desk (early
+-- arrivals, the host's set-up), and how long after its close (closing out
+-- the last tables, no-shows and completions after the doors shut).
+CREATE OR REPLACE FUNCTION private.fd_status_early() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN interval '2 hours';
+CREATE OR REPLACE FUNCTION private.fd_status_late() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN interval '6 hours';
+
+-- When the night's statuses may be set: its opening minus fd_status_early()
+-- to its close plus fd_status_late().  NULL when the night is closed.
+CREATE OR REPLACE FUNCTION private.fd_status_window(p_venue_id uuid, p_night date)
+    RETURNS tstzrange
+    LANGUAGE sql STABLE
+AS $$
+    SELECT tstzrange(lower(s.span) - private.fd_status_early(),
+                     upper(s.span) + private.fd_status_late(), '[)')
+      FROM (SELECT private.fd_night_span(p_venue_id, p_night) AS span) s
+     WHERE s.span IS NOT NULL
+$$;
+
+-- NULL when a booking of this night may become p_status now; else
+-- NOT_TONIGHT, saying when it may ("Booking BR-… is for Fri 4 Dec 2026: it
+-- can be marked arrived from 19:00 that evening until 10:00 the morning
+-- after.").
+CREATE OR REPLACE FUNCTION private.fd_status_timing_refusal(p_venue_id uuid, p_night date,
+                                                            p_reference text, p_status text)
+    RETURNS private.fd_refusal
+    LANGUAGE sql STABLE
+AS $$
+    SELECT CASE
+        WHEN NOT private.fd_status_on_the_night(p_status) THEN NULL
+        WHEN w.win IS NULL THEN private.fd_refuse('NOT_TONIGHT',
+            format('Booking %s is for %s, when the venue is closed: it can''t be marked %s.',
+                   p_reference, private.fd_night_label(p_night),
+                   private.fd_status_words(p_status)))
+        WHEN private.fd_now() <@ w.win THEN NULL
+        ELSE private.fd_refuse('NOT_TONIGHT',
+            format('Booking %s is for %s: it can be marked %s only while that night is on, '
+                   'from %s that evening until %s the morning after.',
+                   p_reference, private.fd_night_label(p_night),
+                   private.fd_status_words(p_status),
+                   to_char(lower(w.win) AT TIME ZONE v.time_zone, 'HH24:MI'),
+                   to_char(upper(w.win) AT TIME ZONE v.time_zone, 'HH24:MI')))
+    END
+      FROM public.venues v
+     CROSS JOIN LATERAL (SELECT private.fd_status_window(v.id, p_night) AS win) w
+     WHERE v.id = p_venue_id
+$$;
+
+-- For the night plan: {"confirmed": ["arrived", "seated", ...], ...}, every
+-- transition (the table above), whatever the night.
 CREATE OR REPLACE FUNCTION private.fd_status_transitions_json() RETURNS json
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (SELECT json_object_agg(s.status,
@@ -68,3 +131,22 @@ CREATE OR REPLACE FUNCTION private.fd_status_transitions_json() RETURNS json
                                               WHERE t.from_status = s.status), '[]'::json)
                                    ORDER BY s.step)
               FROM private.fd_statuses() s);
+
+-- The same for one night, as set_booking_status would allow them now: the
+-- night's statuses (arrived, seated, completed, no-show) only while it is
+-- in progress (fd_status_window).
+CREATE OR REPLACE FUNCTION private.fd_status_transitions_json(p_venue_id uuid, p_night date)
+    RETURNS json
+    LANGUAGE sql STABLE
+AS $$
+    SELECT json_object_agg(s.status,
+                           coalesce((SELECT json_agg(t.to_status ORDER BY o.step)
+                                       FROM private.fd_status_transitions() t
+                                       JOIN private.fd_statuses() o ON o.status = t.to_status
+                                      WHERE t.from_status = s.status
+                                        AND (NOT o.on_the_night OR w.now_on)), '[]'::json)
+                           ORDER BY s.step)
+      FROM private.fd_statuses() s,
+           (SELECT coalesce(private.fd_now() <@ private.fd_status_window(p_venue_id, p_night),
+                            false) AS now_on) w
+$$;

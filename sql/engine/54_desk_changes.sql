@@ -1,6 +1,8 @@
 -- Changing a booking at the desk: move, resize and re-table in one step
--- (move_booking), and status changes along the allowed transitions
--- (set_booking_status; the transitions are 12_statuses.sql's).
+-- (move_booking), status changes along the allowed transitions
+-- (set_booking_status; the transitions and when the night's statuses may
+-- be set are 12_statuses.sql's), and putting a mistaken status back
+-- (revert_status).
 
 -- Other tables, other times, another party size, in one step on the same
 -- night, with the same rules as booking.
@@ -150,6 +152,7 @@ DECLARE
     b         bookings%ROWTYPE;
     tids      uuid[];
     gate      private.fd_refusal;
+    refusal   private.fd_refusal;
 BEGIN
     SELECT * INTO b FROM bookings WHERE id = p_booking;
     gate := private.fd_require_session(b.venue_id, false);
@@ -205,10 +208,163 @@ BEGIN
             b.status;
         RETURN;
     END IF;
+    -- Arrived, seated, completed, no-show: only while the night is on.
+    refusal := private.fd_status_timing_refusal(b.venue_id, b.night, b.reference, p_status);
+    IF refusal.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, refusal.code, refusal.message, b.status;
+        RETURN;
+    END IF;
 
     -- Every allowed transition keeps or frees the tables (none re-activates),
     -- so no overlap can arise; booking_tables.is_active follows by trigger.
     UPDATE bookings SET status = p_status, updated_at = now() WHERE id = p_booking;
     RETURN QUERY SELECT true, NULL::text, NULL::text, b.status;
+END
+$$;
+
+
+-- How long the person who set a status may put it back themselves; after
+-- that (and for anyone else's) only a manager may.
+CREATE OR REPLACE FUNCTION private.fd_status_revert_minutes() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 10;
+
+-- The booking's last status change, from the audit (70_audit.sql): what it
+-- was before, what it became, who changed it and when.  No row when its
+-- status has never changed since it was made.
+CREATE OR REPLACE FUNCTION private.fd_last_status_change(p_booking_id uuid)
+    RETURNS TABLE (old_status text, new_status text, staff_id uuid, staff_name text,
+                   changed_at timestamptz)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT a.old_values ->> 'status', a.new_values ->> 'status', a.staff_id, a.staff_name,
+           a.changed_at
+      FROM public.audit_logs a
+     WHERE a.record_id = p_booking_id AND a.table_name = 'bookings' AND a.operation = 'UPDATE'
+       AND a.old_values -> 'status' IS DISTINCT FROM a.new_values -> 'status'
+     ORDER BY a.changed_at DESC, a.id DESC
+     LIMIT 1
+$$;
+
+-- Put a mistaken status back (a no-show that came after all, a table
+-- completed too soon, a cancellation of the wrong booking): the booking
+-- returns to the status it had before its last change.  A correction, not
+-- a transition: only the last change, only when it was a transition (a
+-- correction is not corrected again; set the status anew), by the person
+-- who made it within fd_status_revert_minutes() or by a manager (or the
+-- owner) at any time.  The minutes are the audit's (changed_at is the
+-- transaction's time, now(), so both ends are read on the same clock).
+-- Audited like any change: who, when, the status before and after.
+-- Refusals: UNKNOWN_BOOKING, NOTHING_TO_REVERT, NOT_ALLOWED (someone
+-- else's change, or too late for a host), TABLE_UNAVAILABLE (a cancelled
+-- or no-show booking's table taken since), TABLE_BEING_BOOKED, and the
+-- session's NOT_SIGNED_IN.  status: the status it has afterwards.
+CREATE OR REPLACE FUNCTION public.revert_status(booking_id uuid)
+    RETURNS TABLE (success boolean, error_code text, error_message text, status text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    SET lock_timeout = '2s'  -- no wait on another transaction beyond 2 s
+AS $$
+DECLARE
+    p_booking  ALIAS FOR $1;
+    b          bookings%ROWTYPE;
+    tids       uuid[];
+    gate       private.fd_refusal;
+    refusal    private.fd_refusal;
+    prev       record;
+    me         record;
+    manager    boolean;
+    minutes    integer := private.fd_status_revert_minutes();
+    v_period   tstzrange;
+    err_state  text;
+    err_text   text;
+    err_detail text;
+BEGIN
+    SELECT * INTO b FROM bookings WHERE id = p_booking;
+    gate := private.fd_require_session(b.venue_id, false);
+    IF gate.code IS NOT NULL THEN
+        RETURN QUERY SELECT false, gate.code, gate.message, NULL::text;
+        RETURN;
+    END IF;
+    IF b.id IS NULL THEN
+        RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
+        RETURN;
+    END IF;
+    -- The tables, then the row, as set_booking_status takes them.
+    SELECT array_agg(bt.table_id ORDER BY bt.table_id) INTO tids
+      FROM booking_tables bt WHERE bt.booking_id = p_booking;
+    BEGIN
+        IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night)
+           AND NOT private.fd_lock_tables_turn(tids, b.night) THEN
+            RAISE lock_not_available;
+        END IF;
+        SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
+            format('Booking %s is being changed at another desk; try again in a moment.',
+                   b.reference),
+            b.status;
+        RETURN;
+    END;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
+        RETURN;
+    END IF;
+
+    SELECT * INTO prev FROM private.fd_last_status_change(b.id);
+    IF prev.new_status IS NULL OR prev.new_status IS DISTINCT FROM b.status THEN
+        RETURN QUERY SELECT false, 'NOTHING_TO_REVERT',
+            format('Booking %s has had no status change to put back.', b.reference), b.status;
+        RETURN;
+    END IF;
+    IF NOT private.fd_status_may_become(prev.old_status, prev.new_status) THEN
+        RETURN QUERY SELECT false, 'NOTHING_TO_REVERT',
+            format('Booking %s was already put back to %s.', b.reference,
+                   private.fd_status_words(b.status)),
+            b.status;
+        RETURN;
+    END IF;
+
+    SELECT * INTO me FROM private.fd_session() LIMIT 1;
+    manager := me.staff_id IS NULL  -- the owner without a session (the gate let it in)
+               OR me.staff_role IN ('manager', 'admin');
+    IF NOT manager AND prev.staff_id IS DISTINCT FROM me.staff_id THEN
+        RETURN QUERY SELECT false, 'NOT_ALLOWED',
+            format('%s marked booking %s %s; only they (within %s minutes) or a manager can '
+                   'put it back.', coalesce(prev.staff_name, 'Someone else'), b.reference,
+                   private.fd_status_words(b.status), minutes),
+            b.status;
+        RETURN;
+    END IF;
+    IF NOT manager AND now() - prev.changed_at > make_interval(mins => minutes) THEN
+        RETURN QUERY SELECT false, 'NOT_ALLOWED',
+            format('You marked booking %s %s more than %s minutes ago; only a manager can put '
+                   'it back now.', b.reference, private.fd_status_words(b.status), minutes),
+            b.status;
+        RETURN;
+    END IF;
+
+    -- Back to a status that holds the tables: they must still be free.
+    v_period := tstzrange(b.starts_at, b.ends_at, '[)');
+    IF private.fd_status_holds_table(prev.old_status)
+       AND NOT private.fd_status_holds_table(b.status) THEN
+        refusal := private.fd_availability_refusal(b.venue_id, tids, v_period, b.id);
+        IF refusal.code IS NOT NULL THEN
+            RETURN QUERY SELECT false, refusal.code, refusal.message, b.status;
+            RETURN;
+        END IF;
+    END IF;
+    BEGIN
+        UPDATE bookings SET status = prev.old_status, updated_at = now() WHERE id = b.id;
+    EXCEPTION WHEN exclusion_violation OR check_violation THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL;
+        refusal := private.fd_write_refusal(err_state, err_text, err_detail, b.venue_id, tids,
+                                            v_period, b.id);
+        IF refusal.code IS NULL THEN
+            RAISE;
+        END IF;
+        RETURN QUERY SELECT false, refusal.code, refusal.message, b.status;
+        RETURN;
+    END;
+    RETURN QUERY SELECT true, NULL::text, NULL::text, prev.old_status;
 END
 $$;
