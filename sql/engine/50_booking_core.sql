@@ -241,8 +241,9 @@ $$;
 -- times under the night rule ('23:00'–'02:00' on a Friday ends on
 -- Saturday).  The source is the caller's channel: 'web' from the website's
 -- login (no session needed), 'phone' from a desk's (signed in); the owner
--- is 'phone' when it names a terminal, else 'web'.  A local time that does not exist that night
--- (the spring-forward gap) is refused, never moved (fd_night_instants); the
+-- is 'phone' when it names a terminal, else 'web'.  A local time that does
+-- not exist that night (the spring-forward gap) is refused, never moved
+-- (fd_night_instants); the
 -- instants booked come back as starts_at and ends_at, after the seed's
 -- columns and error_code.
 CREATE OR REPLACE FUNCTION public.create_booking_atomic(venue_id uuid, customer_email text,
