@@ -587,6 +587,21 @@ class Desk:
         )
         return _booking_result(row, "walk_in")
 
+    def revert_status(self, booking_id: UUID) -> Status:
+        """Put a mistaken status back (a correction, audited); the status the
+        booking has again.  Refused: NOTHING_TO_REVERT (no status change to
+        put back, or it was put back already), NOT_ALLOWED (another person's
+        change, or over 10 minutes old, for a host), TABLE_UNAVAILABLE (a
+        freed table taken since)."""
+        row = self._outcome(
+            "SELECT success, error_code, error_message, status AS old_status "
+            "FROM revert_status(%(booking_id)s)",
+            {"booking_id": booking_id},
+            _StatusRow,
+            "revert_status",
+        )
+        return Status(_filled(row.old_status, "status", "revert_status"))
+
     # --- a booking's details, after it is made --------------------------------
 
     def booking_details(self, booking_id: UUID) -> BookingDetails:

@@ -18,8 +18,12 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from frontdesk.database import Database, StaffContext
+from frontdesk.desk import Desk
+from frontdesk.errors import Refused
+from frontdesk.plan import Status
 from tests import logins
-from tests.clock import on_night, set_session_clock
+from tests.clock import EngineClock, on_night, set_session_clock
 from tests.core.desk_helpers import VENUE, Conn, counts, insert_booking, one, quiet_friday, scalar
 
 NIGHT_STATUSES = ["arrived", "seated", "completed", "no_show"]
@@ -258,3 +262,22 @@ def test_nobody_signed_in_may_not_put_anything_back(
             pytest.skip("revert_status is not granted to frontdesk_desk yet")
         assert revert(desk, booking)[:2] == (False, "NOT_SIGNED_IN")
     assert status_of(demo_conn, booking) == "no_show"
+
+
+def test_the_desk_puts_a_status_back(
+    demo_conn: Conn, demo_db_url: str, engine_clock: EngineClock
+) -> None:
+    night = quiet_friday(demo_conn)
+    booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
+    engine_clock.set(demo_db_url, on_night(night, "22:40"))
+    db = Database(demo_db_url, staff=StaffContext(terminal="DESK-1", staff_name="Priya"))
+    try:
+        desk = Desk.first_venue(db, wait=lambda _s: None)
+        desk.sign_in("Priya", "2468")
+        assert desk.set_status(booking, Status.NO_SHOW) is Status.CONFIRMED
+        assert desk.revert_status(booking) is Status.CONFIRMED
+        with pytest.raises(Refused) as refused:
+            desk.revert_status(booking)
+        assert refused.value.code == "NOTHING_TO_REVERT"
+    finally:
+        db.close()
