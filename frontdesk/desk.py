@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from psycopg.types.json import Jsonb
+
 from frontdesk import contacts
 from frontdesk.database import ColumnMismatch, D, Database
 from frontdesk.errors import Refused, ServerUnavailable
@@ -42,6 +44,12 @@ from frontdesk.plan import (
     Status,
     TableBlock,
     TableRow,
+)
+from frontdesk.venue_setup import (
+    SavedSetup,
+    SetupRefused,
+    VenueChoice,
+    stranded_bookings,
 )
 
 log = logging.getLogger(__name__)
@@ -345,6 +353,31 @@ class _MonitoringRow:
     alerts: dict[str, list[Any]] | None  # NULL: no such venue
 
 
+@dataclass(frozen=True)
+class _VenueChoiceRow:
+    id: UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class _SetupRow:
+    setup: dict[str, Any] | None  # NULL: no such venue
+
+
+@dataclass(frozen=True)
+class _SavedSetupRow(_Outcome):
+    error_path: list[str] | None
+    stranded: list[dict[str, Any]] | None
+    saved_venue_id: UUID | None
+    changes: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _BlockedRow(_Outcome):
+    block_id: UUID | None
+    stranded: list[dict[str, Any]] | None
+
+
 _O = TypeVar("_O", bound=_Outcome)
 _T = TypeVar("_T")
 
@@ -370,13 +403,9 @@ class Desk:
         )
         if not rows:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
-        self.venue_name: str = rows[0].name
-        self.time_zone = ZoneInfo(rows[0].time_zone)
-        self.default_booking_minutes: int = rows[0].default_booking_minutes
-        #: Phones typed without a country code are read in this country.
-        self.phone_country: str = rows[0].phone_country
-        #: A desk left alone this long locks behind a PIN prompt.
-        self.idle_lock_minutes: int = rows[0].idle_lock_minutes
+        # The venue's fields as last read (see "the venue's setup" below):
+        # a manager's save changes them while the desk runs.
+        self._venue: _VenueRow = rows[0]
         self._signed_in: SignedIn | None = None
 
     @classmethod
@@ -388,6 +417,154 @@ class Desk:
         if not rows:
             raise Refused("UNKNOWN_VENUE", "This database has no venue yet: load one first.")
         return cls(db, rows[0].id, wait=wait)
+
+    # --- the venue's setup (a manager's) --------------------------------------
+    #
+    # The venue's fields are not fixed for the desk's life: a manager's save
+    # (at this desk or another) changes them.  They follow every night plan
+    # read, and ``refresh_venue`` after a layout change.
+
+    @property
+    def venue_name(self) -> str:
+        return self._venue.name
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return ZoneInfo(self._venue.time_zone)
+
+    @property
+    def default_booking_minutes(self) -> int:
+        return self._venue.default_booking_minutes
+
+    @property
+    def phone_country(self) -> str:
+        """Phones typed without a country code are read in this country."""
+        return self._venue.phone_country
+
+    @property
+    def idle_lock_minutes(self) -> int:
+        """A desk left alone this long locks behind a PIN prompt."""
+        return self._venue.idle_lock_minutes
+
+    def refresh_venue(self) -> None:
+        """Read the venue's fields again (after a setup was saved anywhere)."""
+        rows = self._rows(
+            "SELECT name, time_zone, default_booking_minutes, phone_country, idle_lock_minutes"
+            " FROM venues WHERE id = %(venue_id)s",
+            {},
+            _VenueRow,
+            "venue",
+        )
+        if rows:
+            self._venue = rows[0]
+
+    def _note_plan(self, plan: NightPlan) -> None:
+        # One reference swapped: a reader on another thread sees the old or
+        # the new fields, never a mix.
+        self._venue = replace(
+            self._venue,
+            name=plan.venue_name,
+            time_zone=plan.time_zone,
+            default_booking_minutes=plan.default_booking_minutes,
+            phone_country=plan.phone_country,
+        )
+
+    @staticmethod
+    def venues(db: Database) -> list[VenueChoice]:
+        """The venues in this database, oldest first (the picker at sign-in)."""
+        rows = db.call_rows(
+            "SELECT id, name FROM venues ORDER BY created_at, name",
+            row=_VenueChoiceRow,
+            what="venues",
+        )
+        return [VenueChoice(r.id, r.name) for r in rows]
+
+    def venue_setup(self) -> dict[str, Any]:
+        """The whole setup document (sql/engine/58_setup.sql) with its
+        ``version``: a manager's (Refused NOT_ALLOWED for a host,
+        NOT_SIGNED_IN for nobody)."""
+        rows = self._rows("SELECT venue_setup(%(venue_id)s) AS setup", {}, _SetupRow, "venue_setup")
+        if not rows or rows[0].setup is None:
+            raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
+        return rows[0].setup
+
+    def save_venue_setup(self, setup: Mapping[str, Any]) -> SavedSetup:
+        """Save a setup document (whole, or some sections) in one transaction.
+        Raises SetupRefused (nothing changed): INVALID_SETUP with its path,
+        STRANDED_BOOKINGS with the bookings, SETUP_CHANGED when another desk
+        saved since ``setup["version"]``, NOT_ALLOWED, BUSY...  The venue's
+        fields are read again after a save."""
+        rows = self._rows(
+            "SELECT * FROM save_venue_setup(%(venue_id)s, %(setup)s)",
+            {"setup": Jsonb(dict(setup))},
+            _SavedSetupRow,
+            "save_venue_setup",
+        )
+        if not rows:
+            raise RuntimeError("save_venue_setup returned no row")
+        row = rows[0]
+        if not row.success:
+            with _json_keys("save_venue_setup"):
+                stranded = stranded_bookings(row.stranded)
+            raise SetupRefused(
+                row.error_code or "REFUSED",
+                row.error_message or "The setup was not saved.",
+                path=row.error_path or (),
+                stranded=stranded,
+            )
+        self.refresh_venue()
+        return SavedSetup(
+            venue_id=_filled(row.saved_venue_id, "saved_venue_id", "save_venue_setup"),
+            changes={k: int(v) for k, v in (row.changes or {}).items()},
+        )
+
+    def block_table(
+        self,
+        table_id: UUID,
+        night: date,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        reason: str = "",
+    ) -> UUID:
+        """Take a table out of service for a night (no ends: the whole night)
+        or part of it; a manager's.  Returns the block's id.  Raises
+        SetupRefused (STRANDED_BOOKINGS with the bookings in the way,
+        ALREADY_BLOCKED, INVALID_TIME, PAST_DATE, NOT_ALLOWED...)."""
+        rows = self._rows(
+            "SELECT * FROM block_table(%(venue_id)s, %(table_id)s, %(night)s, %(starts_at)s, "
+            "%(ends_at)s, %(reason)s)",
+            {
+                "table_id": table_id,
+                "night": night,
+                "starts_at": self._aware(starts_at) if starts_at else None,
+                "ends_at": self._aware(ends_at) if ends_at else None,
+                "reason": " ".join(reason.split()),
+            },
+            _BlockedRow,
+            "block_table",
+        )
+        if not rows:
+            raise RuntimeError("block_table returned no row")
+        row = rows[0]
+        if not row.success:
+            with _json_keys("block_table"):
+                stranded = stranded_bookings(row.stranded)
+            raise SetupRefused(
+                row.error_code or "REFUSED",
+                row.error_message or "The table was not blocked.",
+                stranded=stranded,
+            )
+        return _filled(row.block_id, "block_id", "block_table")
+
+    def unblock_table(self, block_id: UUID) -> None:
+        """Put a blocked table back in service; a manager's.  Raises Refused
+        (UNKNOWN_BLOCK, NOT_ALLOWED...)."""
+        self._outcome(
+            "SELECT * FROM unblock_table(%(block_id)s)",
+            {"block_id": block_id},
+            _Outcome,
+            "unblock_table",
+        )
 
     # --- the night ----------------------------------------------------------
 
@@ -410,7 +587,9 @@ class Desk:
         if data is None:
             raise Refused("UNKNOWN_VENUE", "There is no such venue in this database.")
         with _json_keys("night_plan"):
-            return parse_night_plan(data)
+            plan = parse_night_plan(data)
+        self._note_plan(plan)
+        return plan
 
     def night_summary(self, night: date) -> NightSummary:
         """Bookings, covers, deposits and minimum spend by floor, and in all."""
