@@ -39,8 +39,9 @@ def database_url(settings: Settings) -> str:
 
 
 def prepare_database(settings: Settings, *, demo: bool = False) -> str:
-    """Connect, migrate, and load the demo venue when asked or when a private
-    database is empty.  Returns the URL.  Raises SetupProblem.
+    """Connect, migrate, and load the demo venue when asked (an empty
+    database stays empty: the window then offers the demo or a venue of
+    one's own).  Returns the URL.  Raises SetupProblem.
 
     On the venue's server only a login that owns the database migrates it; a
     desk's login finds the schema current, or is told who must upgrade it."""
@@ -51,9 +52,19 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> str:
             raise SetupProblem(_owner_only("Loading the demo venue", url))
         return url
     migrations.upgrade(url)
-    if demo or (not settings.database_url and not migrations.has_venues(url)):
+    if demo:
         migrations.load_demo(url)
     return url
+
+
+def owner_url(settings: Settings) -> str | None:
+    """The database owner's URL when this computer has it (the private
+    server, already started by ``prepare_database``): the window's first run
+    creates a venue and its first manager with it.  None on a venue's
+    server, where only its admin adds venues (``frontdesk venue import``)."""
+    if settings.database_url:
+        return None
+    return server.ensure_running(settings.embedded_data_dir)
 
 
 def window_url(settings: Settings, url: str) -> str:
