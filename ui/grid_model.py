@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     QTimer,
 )
 
-from frontdesk.plan import Booking, Floor, Hold, NightPlan, TableRow
+from frontdesk.plan import Booking, Floor, Hold, NightPlan, TableBlock, TableRow
 from ui import text
 from ui.timeline import Slot, column_at, last_column, night_slots, position
 
@@ -49,6 +49,7 @@ class Role(IntEnum):
     BLOCK_START = Qt.ItemDataRole.UserRole + 7  # this cell starts a booking block
     STARTS_AT = Qt.ItemDataRole.UserRole + 8
     ENDS_AT = Qt.ItemDataRole.UserRole + 9
+    OUT_OF_SERVICE = Qt.ItemDataRole.UserRole + 10  # a manager's TableBlock over the cell
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,18 @@ class Block:
 @dataclass(frozen=True)
 class HoldBlock:
     hold: Hold
+    row: int
+    first: int
+    last: int
+    start_x: float = 0.0
+    end_x: float = 0.0
+
+
+@dataclass(frozen=True)
+class OutOfService:
+    """A table block (out of service) on its row, drawn as a band."""
+
+    block: TableBlock
     row: int
     first: int
     last: int
@@ -122,6 +135,8 @@ class NightGridModel(QAbstractTableModel):
         self._holds: tuple[HoldBlock, ...] = ()
         self._booking_cells: dict[tuple[int, int], Block] = {}
         self._hold_cells: dict[tuple[int, int], HoldBlock] = {}
+        self._out: tuple[OutOfService, ...] = ()
+        self._out_cells: dict[tuple[int, int], OutOfService] = {}
         self._row_content: dict[int, frozenset[object]] = {}
         self._spans: dict[tuple[datetime, datetime], tuple[int, int, float, float]] = {}
         self._spans_for: tuple[Slot, ...] = ()
@@ -214,6 +229,11 @@ class NightGridModel(QAbstractTableModel):
                     )
                 )
                 content.setdefault(row, set()).add(h)
+        out = self._out_of_service(plan) if plan and slots else []
+        for o in out:
+            content.setdefault(o.row, set()).add(o.block)
+        self._out = tuple(out)
+        self._out_cells = {(o.row, c): o for o in out for c in range(o.first, o.last + 1)}
         self._blocks, self._holds = tuple(blocks), tuple(holds)
         self._booking_cells = {
             (blk.row, c): blk for blk in blocks for c in range(blk.first, blk.last + 1)
@@ -224,6 +244,18 @@ class NightGridModel(QAbstractTableModel):
         elif not holds:
             self._hold_timer.stop()
         self._row_content = {r: frozenset(items) for r, items in content.items()}
+
+    def _out_of_service(self, plan: NightPlan) -> list[OutOfService]:
+        out = []
+        for k in plan.blocks:
+            row = self._row_of_table.get(k.table_id)
+            starts_at = k.starts_at or plan.opens_at
+            ends_at = k.ends_at or plan.closes_at
+            if row is None or starts_at is None or ends_at is None:
+                continue
+            first, last, x0, x1 = self._span(starts_at, ends_at)
+            out.append(OutOfService(k, row, first, last, x0, x1))
+        return out
 
     def _span(self, starts_at: datetime, ends_at: datetime) -> tuple[int, int, float, float]:
         """Columns and drawing positions of a span; remembered, as a reload
@@ -278,6 +310,13 @@ class NightGridModel(QAbstractTableModel):
     def hold_at(self, row: int, column: int) -> HoldBlock | None:
         return self._hold_cells.get((row, column))
 
+    def out_of_service(self) -> tuple[OutOfService, ...]:
+        """The night's table blocks, placed on their rows."""
+        return self._out
+
+    def out_of_service_at(self, row: int, column: int) -> OutOfService | None:
+        return self._out_cells.get((row, column))
+
     def blocks_of(self, booking_id: UUID) -> list[Block]:
         return [b for b in self._blocks if b.booking.id == booking_id]
 
@@ -288,8 +327,11 @@ class NightGridModel(QAbstractTableModel):
         return column_at(self._slots, instant)
 
     def is_free(self, row: int, first: int, last: int, ignore: UUID | None = None) -> bool:
-        """No active booking (other than ``ignore``) on this row in these columns."""
+        """No active booking (other than ``ignore``) and no table block on
+        this row in these columns."""
         for c in range(first, last + 1):
+            if (row, c) in self._out_cells:
+                return False
             block = self._booking_cells.get((row, c))
             if block is not None and block.booking.id != ignore:
                 return False
@@ -343,16 +385,34 @@ class NightGridModel(QAbstractTableModel):
         hold = self._hold_cells.get((row, col))
         if role == Role.HOLD:
             return hold.hold if hold else None
+        out = self._out_cells.get((row, col))
+        if role == Role.OUT_OF_SERVICE:
+            return out.block if out else None
         if role == Qt.ItemDataRole.DisplayRole:
             if block and block.first == col:
                 b = block.booking
                 return f"{b.customer_name} · {b.party_size} · {b.status.label}"
             if hold and hold.first == col:
                 return "Being booked"
+            if out and out.first == col:
+                return out_of_service_label(out.block)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if out and not block:
+                return self._out_tooltip(out)
             return self._tooltip(row, col, block, hold)
         return None
+
+    def _out_tooltip(self, out: OutOfService) -> str:
+        table = self._rows[out.row].table
+        k = out.block
+        when = (
+            "all night"
+            if k.whole_night or k.starts_at is None or k.ends_at is None
+            else text.span(k.starts_at, k.ends_at, self._zone)
+        )
+        by = f" (blocked by {k.blocked_by})" if k.blocked_by else ""
+        return f"{table.name if table else ''} out of service {when}: {k.reason}{by}"
 
     def _tooltip(self, row: int, col: int, block: Block | None, hold: HoldBlock | None) -> str:
         if block:
@@ -398,3 +458,8 @@ class NightGridModel(QAbstractTableModel):
                 f" · deposit {text.money(t.deposit)}{star}"
             )
         return None
+
+
+def out_of_service_label(block: TableBlock) -> str:
+    """What a table block says on the grid."""
+    return f"Out of service · {block.reason}"

@@ -1,4 +1,5 @@
-"""Drawing the grid's pieces: the empty grid, booking blocks, holds, the now-line.
+"""Drawing the grid's pieces: the empty grid, booking blocks, holds, tables out of
+service, the now-line.
 
 Pure painting from values; no state, no model access beyond what is passed.
 """
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 
-from frontdesk.plan import Booking, Hold
+from frontdesk.plan import Booking, Hold, TableBlock
 from ui import text
 from ui.theme import Theme
 
@@ -142,15 +143,31 @@ def paint_booking(
 
 
 def paint_ghost(
-    painter: QPainter, rect: QRectF, booking: Booking, theme: Theme, fonts: BlockFonts, caption: str
+    painter: QPainter,
+    rect: QRectF,
+    booking: Booking,
+    theme: Theme,
+    fonts: BlockFonts,
+    caption: str,
+    *,
+    blocked: bool = False,
 ) -> None:
-    """Where a dragged block will land (or is landing): dashed, translucent."""
+    """Where a dragged block will land (or is landing): dashed, translucent;
+    ``blocked``: where it cannot land, crossed out in the error colours."""
     painter.save()
     painter.setOpacity(0.85)
     paint_booking(painter, rect, booking, theme, fonts, caption=caption)
     painter.setOpacity(1.0)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(QColor(theme.accent), 2, Qt.PenStyle.DashLine)
+    if blocked:
+        veil = QColor(theme.error_bg)
+        veil.setAlphaF(0.55)
+        painter.fillPath(_rounded(rect, 7), QBrush(veil))
+        painter.fillPath(
+            _rounded(rect, 7), QBrush(QColor(theme.error_text), Qt.BrushStyle.BDiagPattern)
+        )
+    colour = theme.error_text if blocked else theme.accent
+    pen = QPen(QColor(colour), 2, Qt.PenStyle.SolidLine if blocked else Qt.PenStyle.DashLine)
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 8, 8)
@@ -177,6 +194,46 @@ def paint_hold(painter: QPainter, rect: QRectF, hold: Hold, theme: Theme, font: 
         f"Being booked · {hold.terminal}", Qt.TextElideMode.ElideRight, int(rect.width() - 14)
     )
     painter.drawText(rect.adjusted(8, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, label)
+    painter.restore()
+
+
+def paint_out_of_service(
+    painter: QPainter, rect: QRectF, block: TableBlock, theme: Theme, font: QFont
+) -> None:
+    """A table block: a grey band, cross-hatched, "Out of service · reason"
+    (words, not colour alone), under the bookings and holds."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    band = rect.adjusted(0, 2, 0, -2)
+    path = _rounded(band, 4)
+    painter.fillPath(path, QColor(theme.surface_alt))
+    hatch = QColor(theme.muted)
+    hatch.setAlphaF(0.35)
+    painter.fillPath(path, QBrush(hatch, Qt.BrushStyle.DiagCrossPattern))
+    painter.setPen(QPen(QColor(theme.muted), 1.2))
+    painter.drawPath(path)
+    label_font = QFont(font)
+    label_font.setPointSizeF(max(8.0, font.pointSizeF() - 2))
+    label_font.setBold(True)
+    metrics = QFontMetrics(label_font)
+    label = metrics.elidedText(
+        f"Out of service · {block.reason}", Qt.TextElideMode.ElideRight, int(band.width() - 16)
+    )
+    # The words on a plate of the band's colour, readable over the hatching.
+    plate = QRectF(
+        band.left() + 6,
+        band.center().y() - metrics.height() / 2 - 1,
+        metrics.horizontalAdvance(label) + 8,
+        metrics.height() + 2,
+    )
+    if plate.right() > band.right() - 2:
+        plate.setRight(band.right() - 2)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(theme.surface_alt))
+    painter.drawRoundedRect(plate, 3, 3)
+    painter.setFont(label_font)
+    painter.setPen(QColor(theme.text))
+    painter.drawText(plate.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, label)
     painter.restore()
 
 
