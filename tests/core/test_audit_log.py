@@ -18,6 +18,7 @@ from frontdesk.audit_log import AuditFilter, fetch_page
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import Desk
 from frontdesk.errors import InvalidInput, Refused
+from tests.clock import on_night, set_session_clock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
@@ -60,8 +61,10 @@ def _a_night(conn: Conn) -> tuple[Conn, dict[str, UUID]]:
     night = quiet_friday(conn)
     as_desk(conn, "DESK-1", "Priya")
     made = insert_booking(conn, ["Booth 3"], night, "22:00", "00:30", party=4)
+    set_session_clock(conn, on_night(night, "19:30"))  # arrivals are for the night in progress
     _status(conn, made, "arrived")
     _status(conn, made, "seated")
+    set_session_clock(conn, None)
     as_desk(conn, "DESK-2", "Dan")
     moved = one(
         conn,

@@ -334,7 +334,7 @@ def test_services_work_through_pgbouncer_in_transaction_mode(
                     )
                 )
             assert caught.value.code == "TABLE_UNAVAILABLE"
-            assert desk.set_status(results[0].booking_id, Status.ARRIVED) is Status.CONFIRMED
+            assert desk.set_status(results[0].booking_id, Status.CANCELLED) is Status.CONFIRMED
             held = desk.hold(
                 [table_id(demo_conn, "Booth 7")],
                 night,

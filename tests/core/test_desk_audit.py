@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from tests.clock import on_night, set_session_clock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
@@ -151,6 +152,7 @@ def test_holds_and_deletes_are_audited(demo_conn: Conn) -> None:
 
 def test_audit_entries_filters_by_time_table_staff_and_booking(demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
+    set_session_clock(demo_conn, on_night(night, "19:30"))  # arrivals: on the night
     t0 = scalar(demo_conn, "SELECT clock_timestamp()")
     as_desk(demo_conn, "DESK-1", "Priya")
     first = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")

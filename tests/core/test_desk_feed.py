@@ -10,6 +10,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from tests.clock import on_night, set_session_clock
 from tests.core import engine_helpers
 from tests.core.desk_helpers import (
     VENUE,
@@ -82,6 +83,7 @@ def test_the_feed_follows_commit_order_not_outbox_order(demo_db_url: str, relay:
 
 def test_each_kind_of_change_is_told(relay: Conn) -> None:
     night = quiet_friday(relay)
+    set_session_clock(relay, on_night(night, "19:30"))  # arrivals: on the night
     start = _head(relay)
     booking = insert_booking(relay, ["Booth 3"], night, "22:00", "00:30")
     relay.execute(

@@ -140,7 +140,9 @@ def test_a_status_change_waits_its_turn_behind_a_booking_of_its_table(
     early = insert_booking(demo_conn, ["Booth 3"], night, "21:00", "22:00")
     late = _book(s1, night, "Booth 3", "22:00", "00:30")  # in flight on the same table
     assert late[0]
-    waiting = InThread(lambda: one(s2, "SELECT * FROM set_booking_status(%s, 'no_show')", [early]))
+    waiting = InThread(
+        lambda: one(s2, "SELECT * FROM set_booking_status(%s, 'cancelled')", [early])
+    )
     wait_until_blocked(demo_conn, s2_pid)
     s1.commit()
     assert waiting.join() == (True, None, None, "confirmed")
@@ -148,7 +150,7 @@ def test_a_status_change_waits_its_turn_behind_a_booking_of_its_table(
     statuses: dict[UUID, str] = dict(
         demo_conn.execute("SELECT id, status FROM bookings WHERE night = %s", [night]).fetchall()
     )
-    assert statuses == {early: "no_show", UUID(str(late[3])): "confirmed"}
+    assert statuses == {early: "cancelled", UUID(str(late[3])): "confirmed"}
 
 
 def test_two_desks_holding_the_same_table_take_turns(

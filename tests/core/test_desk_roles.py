@@ -105,7 +105,7 @@ def test_the_desk_and_the_website_book_through_the_functions(
         "SELECT * FROM move_booking(%s, NULL, %s, %s)",
         [desk_booking, at(demo_conn, night, "23:00"), at(demo_conn, night, "00:00")],
     )[0]
-    assert one(app, "SELECT * FROM set_booking_status(%s, 'arrived')", [web_booking])[0]
+    assert one(app, "SELECT * FROM set_booking_status(%s, 'cancelled')", [web_booking])[0]
     assert one(
         app,
         "SELECT * FROM hold_tables(%s, %s, %s, %s, %s)",

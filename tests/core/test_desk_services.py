@@ -333,9 +333,9 @@ def test_move_and_its_refusal(desk: Desk, demo_conn: Conn) -> None:
 
 def test_set_status_returns_the_old_one(desk: Desk, demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
-    booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
-    assert desk.set_status(booking, Status.ARRIVED) is Status.CONFIRMED
-    assert desk.set_status(booking, Status.SEATED) is Status.ARRIVED
+    booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30", status="pending")
+    assert desk.set_status(booking, Status.CONFIRMED) is Status.PENDING
+    assert desk.set_status(booking, Status.CANCELLED) is Status.CONFIRMED
     with pytest.raises(Refused) as caught:
         desk.set_status(booking, Status.PENDING)
     assert caught.value.code == "INVALID_TRANSITION"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import psycopg
 import pytest
 
 from frontdesk.desk import parse_night_plan
 from frontdesk.plan import Status
+from tests.clock import on_night, set_session_clock
 from tests.core.desk_helpers import Conn, counts, insert_booking, one, quiet_friday, scalar
 
 #: The product's rule: pending -> confirmed -> arrived -> seated -> completed;
@@ -24,9 +27,16 @@ ALLOWED = [(a, b) for a, nexts in NEXT_STATUSES.items() for b in nexts]
 REFUSED = [(a, b) for a in Status for b in Status if b not in NEXT_STATUSES[a]]
 
 
+def on_the_night(conn: Conn, night: date) -> None:
+    """The engine's clock on this connection at the evening of ``night``:
+    arrived, seated, completed and no-show are only for the night in progress."""
+    set_session_clock(conn, on_night(night, "19:30"))
+
+
 def test_the_night_plan_sends_the_engines_transitions(demo_conn: Conn) -> None:
     # The app offers what the night plan says; the engine enforces the same table.
     night = quiet_friday(demo_conn)
+    on_the_night(demo_conn, night)
     data = scalar(demo_conn, "SELECT night_plan(id, %s) FROM venues LIMIT 1", [night])
     plan = parse_night_plan(data)
     assert {s: plan.next_statuses(s) for s in Status} == NEXT_STATUSES
@@ -42,6 +52,7 @@ def test_each_allowed_transition_changes_the_status(
     demo_conn: Conn, old: Status, new: Status
 ) -> None:
     night = quiet_friday(demo_conn)
+    on_the_night(demo_conn, night)
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30", status=old.value)
     row = one(demo_conn, "SELECT * FROM set_booking_status(%s, %s)", [booking, new.value])
     assert row == (True, None, None, old.value)
@@ -99,6 +110,7 @@ def test_unknown_booking_and_unknown_status_are_refusals(demo_conn: Conn) -> Non
 @pytest.mark.parametrize("freeing", ["cancelled", "no_show"])
 def test_cancel_and_no_show_free_the_table(demo_conn: Conn, freeing: str) -> None:
     night = quiet_friday(demo_conn)
+    on_the_night(demo_conn, night)
     first = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
     with pytest.raises(psycopg.errors.ExclusionViolation), demo_conn.transaction():
         insert_booking(demo_conn, ["Booth 3"], night, "23:00", "01:00")
@@ -109,6 +121,7 @@ def test_cancel_and_no_show_free_the_table(demo_conn: Conn, freeing: str) -> Non
 
 def test_completed_keeps_the_table_for_its_booked_time(demo_conn: Conn) -> None:
     night = quiet_friday(demo_conn)
+    on_the_night(demo_conn, night)
     first = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30", status="seated")
     assert one(demo_conn, "SELECT * FROM set_booking_status(%s, 'completed')", [first])[0]
     with pytest.raises(psycopg.errors.ExclusionViolation), demo_conn.transaction():
