@@ -1,6 +1,8 @@
 """A venue's setup as the desk sees it: the document, what a save said, and
-the bookings a refused save would have stranded.  No database here; the
-``Desk`` reads and saves (``venue_setup``, ``save_venue_setup``).
+the bookings a refused save would have stranded.  The ``Desk`` reads and
+saves (``venue_setup``, ``save_venue_setup``); the first run of an empty
+private database creates a venue and its first manager here, as the
+database's owner (``create_venue``), or loads the demo (``open_demo``).
 
 The document itself stays the engine's JSON (sql/engine/58_setup.sql,
 docs/venue-file.md): a dict the Setup window edits a copy of and sends back
@@ -15,7 +17,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from frontdesk.errors import Refused
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from frontdesk import migrations
+from frontdesk.errors import Refused, ServerUnavailable
+from frontdesk.problems import SetupProblem
 
 #: The sections of the document, in the order the Setup window shows them.
 SECTIONS = ("venue", "floors", "tables", "hours", "nights", "blocks", "policy")
@@ -107,3 +115,76 @@ def stranded_bookings(data: Sequence[Mapping[str, Any]] | None) -> tuple[Strande
         )
         for s in data or ()
     )
+
+
+#: Who the audit says created a venue at a desk's first run.
+FIRST_RUN_NAME = "frontdesk first run"
+
+
+@dataclass(frozen=True)
+class NewVenue:
+    """What the first run asks: the venue, and who manages it."""
+
+    name: str
+    time_zone: str
+    currency: str
+    phone_country: str
+    manager_name: str
+    manager_pin: str
+
+
+def create_venue(owner_url: str, new: NewVenue, *, terminal: str) -> UUID:
+    """Create a venue and its first manager in one transaction, as the
+    database's owner (the first run on the private server).  Raises
+    SetupRefused (the venue's fields: INVALID_SETUP with its path,
+    DUPLICATE_VENUE), Refused (the manager's name or PIN) or
+    ServerUnavailable; nothing is written then."""
+    document = {
+        "name": new.name,
+        "time_zone": new.time_zone,
+        "currency": new.currency,
+        "phone_country": new.phone_country,
+    }
+    try:
+        with psycopg.connect(owner_url, row_factory=dict_row) as conn, conn.transaction():
+            conn.execute(
+                "SELECT set_config('frontdesk.staff_name', %s, true), "
+                "set_config('frontdesk.terminal', %s, true)",
+                [FIRST_RUN_NAME, terminal],
+            )
+            row = conn.execute(
+                "SELECT * FROM save_venue_setup(NULL, %s)", [Jsonb(document)]
+            ).fetchone()
+            assert row is not None
+            if not row["success"]:
+                raise SetupRefused(
+                    row["error_code"] or "REFUSED",
+                    row["error_message"] or "The venue was not created.",
+                    path=row["error_path"] or (),
+                )
+            venue_id: UUID = row["saved_venue_id"]
+            staff = conn.execute(
+                "SELECT code, message FROM private.fd_add_staff(%s, %s, 'manager', %s)",
+                [venue_id, new.manager_name, new.manager_pin],
+            ).fetchone()
+            assert staff is not None
+            if staff["code"] is not None:
+                raise Refused(staff["code"], staff["message"] or staff["code"])
+            return venue_id
+    except psycopg.OperationalError as exc:
+        raise ServerUnavailable() from exc
+
+
+def open_demo(owner_url: str) -> UUID:
+    """Load the demo venue (The Backroom Leeds) as the owner; its id.
+    Raises ServerUnavailable, or SetupProblem when loading fails."""
+    try:
+        migrations.load_demo(owner_url)
+        with psycopg.connect(owner_url) as conn:
+            row = conn.execute("SELECT id FROM venues ORDER BY created_at, name LIMIT 1").fetchone()
+    except psycopg.OperationalError as exc:
+        raise ServerUnavailable() from exc
+    if row is None:
+        raise SetupProblem("The demo venue did not load.")
+    venue_id: UUID = row[0]
+    return venue_id
