@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QListWidget
+from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Conn
+from ui import text
 from ui.booking_dialog import BookingDialog
 from ui.composition import Desktop
 from ui.grid_model import NightGridModel
+from ui.new_booking_dialog import NO_GUEST, NewBookingDialog
 
 
 def free_span(model: NightGridModel, columns: int = 10, seats: int = 4) -> tuple[int, int]:
@@ -31,7 +34,7 @@ def free_span(model: NightGridModel, columns: int = 10, seats: int = 4) -> tuple
     raise AssertionError("no free span")
 
 
-def open_dialog_by_dragging(qtbot: QtBot, desktop: Desktop, columns: int = 10) -> BookingDialog:
+def open_dialog_by_dragging(qtbot: QtBot, desktop: Desktop, columns: int = 10) -> NewBookingDialog:
     """Drag across empty cells of one table, as a host does: the dialog opens there."""
     view, model = desktop.window.grid, desktop.window.model
     row, first = free_span(model, columns)
@@ -43,6 +46,7 @@ def open_dialog_by_dragging(qtbot: QtBot, desktop: Desktop, columns: int = 10) -
     dialogs = desktop.window.findChildren(BookingDialog)
     assert len(dialogs) == 1
     dialog = dialogs[0]
+    assert isinstance(dialog, NewBookingDialog)
     qtbot.waitUntil(lambda: dialog.when.starts.count() > 0 and bool(dialog.tables.chosen))
     return dialog
 
@@ -325,3 +329,106 @@ def test_an_open_dialog_renews_its_hold_before_it_expires(
     qtbot.waitUntil(lambda: expiry() is not None and expiry() > first)
     dialog.reject()
     assert not timer.isActive()
+
+
+def open_new_dialog(qtbot: QtBot, desktop: Desktop) -> NewBookingDialog:
+    """New booking (Ctrl+N) with nothing picked on the grid."""
+    window = desktop.window
+    window.grid.clearSelection()
+    dialog = window._dialog()
+    assert isinstance(dialog, NewBookingDialog)
+    qtbot.waitUntil(lambda: dialog.when.starts.count() > 0)
+    return dialog
+
+
+def test_the_best_fit_is_chosen_and_booked(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    dialog = open_new_dialog(qtbot, desktop)
+    qtbot.waitUntil(lambda: bool(dialog.tables.chosen))
+    best = dialog.tables.suggestions.topLevelItem(0)
+    assert best is not None and best.isSelected() and best.font(0).bold()
+    assert dialog.tables.chosen == tuple(best.data(0, Qt.ItemDataRole.UserRole))
+    qtbot.keyClicks(dialog.guest.search, "amelia")
+    qtbot.waitUntil(lambda: dialog.guest.results.count() >= 1)
+    click_item(qtbot, dialog.guest.results)
+    dialog.extras.source.setCurrentIndex(dialog.extras.source.findData("desk"))
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10_000)
+    assert booking_row(conn, dialog.reference_label.text())["source"] == "desk"
+
+
+@pytest.mark.parametrize("typed", ["0", "60"])
+def test_a_party_outside_the_venues_limits_is_said(
+    qtbot: QtBot, desktop: Desktop, typed: str
+) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    plan = desktop.window.model.plan
+    assert plan is not None
+    dialog.when.party.selectAll()
+    qtbot.keyClicks(dialog.when.party, typed)
+    assert dialog.when.party.value() == int(typed)  # kept as typed, not changed silently
+    said = (
+        f"Party: {typed} guests? This venue takes parties of "
+        f"{plan.min_party_size} to {plan.max_party_size}."
+    )
+    qtbot.waitUntil(lambda: dialog.tables.note.text() == said)
+    assert dialog.when.party.lineEdit().property("invalid") == "true"
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    # every problem at once: the party and the guest
+    assert dialog.message.text().splitlines() == [said, NO_GUEST]
+    dialog.when.party.selectAll()
+    qtbot.keyClicks(dialog.when.party, "4")
+    assert dialog.message.text() == NO_GUEST  # the party's goes as it is put right
+    assert dialog.when.party.lineEdit().property("invalid") == "false"
+
+
+def test_choose_tables_says_which_another_desk_is_booking(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    dialog = open_dialog_by_dragging(qtbot, desktop)
+    plan = desktop.window.model.plan
+    assert plan is not None
+    starts_at, ends_at = dialog.when.span()
+    free = [i.data(Qt.ItemDataRole.UserRole) for i in list_items(dialog) if "\n" not in i.text()]
+    other = next(t for t in plan.tables if t.id in free and t.id not in dialog.tables.chosen)
+    with conn.transaction():
+        conn.execute("SELECT set_config('frontdesk.terminal', 'BAR-2', true)")
+        held = conn.execute(
+            "SELECT success, error_message FROM hold_tables(%s, %s, %s, %s, %s)",
+            [plan.venue_id, [other.id], plan.night, starts_at, ends_at],
+        ).fetchone()
+    assert held == (True, None)
+    dialog.when.night_changed.emit(plan.night)  # read the night again
+    qtbot.waitUntil(lambda: any("BAR-2" in item.text() for item in list_items(dialog)))
+    item = next(i for i in list_items(dialog) if i.data(Qt.ItemDataRole.UserRole) == other.id)
+    assert "being booked at BAR-2" in item.text()
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    booked = [i for i in list_items(dialog) if "booked " in i.text() and "BAR-2" not in i.text()]
+    for i in booked:  # a booking's times in full, on a line of their own
+        assert re.search(r"\n    booked \d\d:\d\d–\d\d:\d\d", i.text())
+
+
+def list_items(dialog: NewBookingDialog) -> list[QListWidgetItem]:
+    box = dialog.tables.table_list
+    return [box.item(i) for i in range(box.count())]
+
+
+def test_a_closed_night_says_so_and_offers_the_next_open_one(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    dialog = open_new_dialog(qtbot, desktop)
+    closed = dialog.when.chosen_night + timedelta(days=35)
+    conn.execute(
+        "INSERT INTO nights (venue_id, night, is_closed, event_name) "
+        "SELECT id, %s, true, 'Private hire' FROM venues ON CONFLICT (venue_id, night) "
+        "DO UPDATE SET is_closed = true, event_name = 'Private hire', opens = NULL, closes = NULL",
+        [closed],
+    )
+    dialog.when.set_night(closed)
+    dialog.when.night_changed.emit(closed)
+    said = f"The venue is closed on {text.night_title(closed)} (Private hire)."
+    qtbot.waitUntil(lambda: dialog.tables.note.text() == said)
+    assert dialog.when.starts.count() == 0 and dialog.when.ends.count() == 0  # nothing left over
+    assert dialog.when.next_open.isVisible()
+    qtbot.mouseClick(dialog.when.next_open, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.when.starts.count() > 0)
+    assert dialog.when.chosen_night > closed

@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import DEMO_VENUE_ID
 from tests.ui.conftest import Conn
 from tests.ui.test_booking_dialog import activate, booking_row, open_dialog_by_dragging
-from ui.booking_dialog import BookingDialog
 from ui.composition import Desktop
+from ui.new_booking_dialog import NewBookingDialog as BookingDialog
 
 #: Oliver Green, one of the demo's guests (sql/demo.sql).
 OLIVER_PHONE = "07700 910777"
