@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -15,15 +14,6 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import Conn
 from ui.change_booking_dialog import ChangeBookingDialog
 from ui.composition import Desktop
-
-
-@pytest.fixture(autouse=True)
-def granted(conn: Conn) -> None:
-    # Until sql/engine/90_grants.sql grants them to the desks (asked for).
-    conn.execute(
-        "GRANT EXECUTE ON FUNCTION public.booking_details(uuid), "
-        "public.update_booking_details(uuid, text, text, text, text) TO frontdesk_desk"
-    )
 
 
 def open_a_booking(qtbot: QtBot, desktop: Desktop) -> ChangeBookingDialog:
