@@ -1,9 +1,10 @@
 """This desk's edits to bookings: moves, statuses, walk-ins, and their undo.
 
 Each edit is one ``Ops.mutate`` call; when it succeeds it is announced as a
-``Change`` (the grid reloads through the same path as for other desks) and,
-if it can be undone (moves and resizes only: the engine allows no backward
-status transition), pushed on the undo stack.  A refusal comes back as a
+``Change`` (the grid reloads through the same path as for other desks) and
+pushed on the undo stack: a move's undo moves it back; a status's undo is
+the engine's correction (``revert_status``: the same person within minutes,
+a manager at any time), and ``put_back`` asks for one directly.  A refusal comes back as a
 message a host can read, and a refused move as ``move_refused`` so that the
 grid puts the block back.
 """
@@ -24,6 +25,7 @@ from ui import text
 from ui.commands import DeskCommand, MoveCommand, Placement
 from ui.grid_model import NightGridModel
 from ui.ops import Ops
+from ui.status_command import StatusCommand
 
 #: What the host asked for, in the words of the undo menu and the status bar.
 STATUS_VERBS: dict[Status, str] = {
@@ -128,31 +130,56 @@ class BookingActions(QObject):
     # ---- statuses ---------------------------------------------------------
 
     def set_status(self, booking_id: UUID, status: Status) -> None:
-        """Change a booking's status.  Not undoable: the engine allows no
-        backward transition, so it never goes on the undo stack (which keeps
-        only moves and resizes, and their redo branch)."""
+        """Change a booking's status; undoable (see the module's docstring)."""
         booking, plan = self._model.booking(booking_id), self._model.plan
         if booking is None or plan is None:
             return
         verb = STATUS_VERBS.get(status, status.label)
         label = f"{verb}: {booking.customer_name}"
-        night, tables = plan.night, frozenset(booking.table_ids)
-
-        def set_status(desk: Desk) -> Status:
-            return desk.set_status(booking_id, status)
-
+        tables = frozenset(booking.table_ids)
+        command = StatusCommand(self, label, booking_id, plan.night, status, tables)
+        self._moves_in_flight(+1)  # it will push: undo waits for it
         self._ops.mutate(
-            set_status,
+            command.call(forward=True),
             owner=self,
-            changes=lambda _old: self._change(night, tables, booking_id, "status"),
-            done=partial(self._status_set, label),
+            changes=partial(self._command_change, command),
+            done=partial(self._status_set, command),
             failed=partial(self._status_failed, label),
         )
 
-    def _status_set(self, label: str, _old: object) -> None:
-        self.message.emit(label)
+    def _status_set(self, command: StatusCommand, _old: object) -> None:
+        self._moves_in_flight(-1)
+        self.undo_stack.push(command)
+        self.message.emit(f"{command.text()} — Ctrl+Z puts it back")
 
     def _status_failed(self, label: str, exc: Exception) -> None:
+        self._moves_in_flight(-1)
+        self.message.emit(f"{label} — not done: {reason(exc)}")
+
+    def put_back(self, booking_id: UUID) -> None:
+        """Put a booking's last status back (a manager's correction, or the
+        host's own within minutes); the engine decides and says why not."""
+        booking, plan = self._model.booking(booking_id), self._model.plan
+        if booking is None or plan is None:
+            return
+        night, tables = plan.night, frozenset(booking.table_ids)
+        name = booking.customer_name
+
+        def put_back(desk: Desk) -> Status:
+            return desk.revert_status(booking_id)
+
+        self._ops.mutate(
+            put_back,
+            owner=self,
+            changes=lambda _now: self._change(night, tables, booking_id, "status"),
+            done=partial(self._put_back, name),
+            failed=partial(self._status_failed_quietly, f"Put back {name}'s status"),
+        )
+
+    def _put_back(self, name: str, status: Status) -> None:
+        self.message.emit(f"{name}'s booking is {status.label.lower()} again")
+
+    def _status_failed_quietly(self, label: str, exc: Exception) -> None:
         self.message.emit(f"{label} — not done: {reason(exc)}")
 
     # ---- walk-ins ---------------------------------------------------------

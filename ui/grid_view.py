@@ -2,23 +2,22 @@
 
 It only draws and turns gestures into requests; it never changes a booking
 itself.  Drag a block to another table or time (snapped to 15 minutes) or
-drag its right edge to change the end: the view shows where it will land and
-emits ``move_wanted``; whoever carries the move out answers with
-``settle_move`` (it worked: the block stays where it landed until the model
-shows it there) or ``spring_back`` (refused: the block slides home).
-Drag across empty cells of one table to ask for a booking there.
+drag its right edge to change the end: the drag flow is ``ui.grid_drag``'s
+(what a drop would mean, asking about a new minimum spend); the view emits
+its ``move_wanted`` and whoever carries the move out answers with
+``settle_move`` or ``spring_back``.  Drag across empty cells of one table to
+ask for a booking there.  Typing on the grid is for the find box
+(``typed``): no plain key changes a booking.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QEasingCurve,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -27,7 +26,6 @@ from PySide6.QtCore import (
     QRectF,
     Qt,
     QTimer,
-    QVariantAnimation,
     Signal,
 )
 from PySide6.QtGui import (
@@ -41,8 +39,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
 
-from frontdesk.plan import Booking
-from ui import text
+from ui.grid_drag import DragController, DragState
 from ui.grid_headers import TableHeader, TimeHeader
 from ui.grid_model import Block, HoldBlock, NightGridModel, RowKind
 from ui.grid_paint import (
@@ -57,7 +54,7 @@ from ui.grid_paint import (
     paint_selection,
 )
 from ui.theme import LIGHT, Theme
-from ui.timeline import after, elapsed, position
+from ui.timeline import after, position
 
 EDGE_GRIP = 10  # pixels at a block's right edge that resize instead of move
 
@@ -66,36 +63,17 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class _Press:
-    block: Block
-    pos: QPoint
-    resize: bool
-    grab: int  # columns between the pressed cell and the block's first column
+_NOT_TYPING = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
 
 
-@dataclass
-class _Ghost:
-    """A block on its way somewhere: being dragged, moving, or springing back."""
-
-    booking: Booking
-    origin: Block
-    row: int
-    table_ids: tuple[UUID, ...]
-    starts_at: datetime
-    ends_at: datetime
-    state: str = "dragging"  # dragging → moving → settled | returning
-    rect: QRectF | None = None  # set while springing back
-    animation: QVariantAnimation | None = field(default=None, repr=False)
-
-    @property
-    def unchanged(self) -> bool:
-        b = self.booking
-        return (self.table_ids, self.starts_at, self.ends_at) == (
-            b.table_ids,
-            b.starts_at,
-            b.ends_at,
-        )
+def _is_typing(event: QKeyEvent) -> bool:
+    """A key that types text (a letter, a digit, a space, +, @...), not a command."""
+    typed = event.text()
+    return bool(typed) and typed.isprintable() and not event.modifiers() & _NOT_TYPING
 
 
 class NightGridView(QTableView):
@@ -103,7 +81,9 @@ class NightGridView(QTableView):
     booking_opened = Signal(object)  # UUID
     booking_wanted = Signal(object, object, object)  # table id, starts_at, ends_at
     move_wanted = Signal(object, object, object, object)  # booking id, table ids, starts, ends
+    move_blocked = Signal(object, str)  # booking id, why: dropped where it cannot land
     context_menu_wanted = Signal(QPoint)  # global position
+    typed = Signal(str)  # text typed on the grid: for the find box
 
     ROW_HEIGHT = 48
     FLOOR_ROW_HEIGHT = 30
@@ -115,11 +95,13 @@ class NightGridView(QTableView):
         self.theme: Theme = LIGHT
         self.clock: Callable[[], datetime] = _utc_now
         self._editable = True
-        self._press: _Press | None = None
         self._selecting = False
         self._anchor_row = -1
-        self._ghosts: dict[UUID, _Ghost] = {}
         self._selected_booking: UUID | None = None
+        self.drag = DragController(self.grid, self, self)
+        self.drag.move_wanted.connect(self.move_wanted)
+        self.drag.blocked.connect(self.move_blocked)
+        self.drag.changed.connect(self.viewport().update)
         self.setHorizontalHeader(TimeHeader(self))
         self.setVerticalHeader(TableHeader(self))
         self.setShowGrid(False)
@@ -136,10 +118,6 @@ class NightGridView(QTableView):
         self._now_timer.setInterval(30_000)
         self._now_timer.timeout.connect(self.viewport().update)
         self._now_timer.start()
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(3000)
-        self._settle_timer.timeout.connect(self._drop_settled)
 
     # ---- set-up -----------------------------------------------------------
 
@@ -168,7 +146,7 @@ class NightGridView(QTableView):
         """Offline: the grid stays readable, but nothing can be moved or booked from it."""
         self._editable = editable
         if not editable:
-            self._press = None
+            self.drag.cancel_press()
 
     @property
     def editable(self) -> bool:
@@ -177,7 +155,7 @@ class NightGridView(QTableView):
     def _relayout(self) -> None:
         model = self.grid()
         self.clearSpans()
-        self._ghosts.clear()
+        self.drag.clear()
         cols = model.columnCount()
         for row in range(model.rowCount()):
             grid_row = model.grid_row(row)
@@ -238,12 +216,19 @@ class NightGridView(QTableView):
     def cell_center(self, row: int, column: int) -> QPoint:
         return self.visualRect(self.grid().index(row, column)).center()
 
-    def _column_at(self, x: int) -> int:
+    def column_at(self, x: int) -> int:
+        """The column under viewport x, clamped to the night."""
         cols = self.grid().columnCount()
         col = self.columnAt(x)
         if col < 0:
             col = 0 if x < self.columnViewportPosition(0) else cols - 1
         return col
+
+    def row_at(self, y: int) -> int:
+        return self.rowAt(y)
+
+    def block_rectf(self, block: Block) -> QRectF:
+        return self._block_rect(block)
 
     def _block_hit(self, pos: QPoint) -> tuple[Block, bool] | None:
         """The block under ``pos`` and whether it is at the block's right edge."""
@@ -325,59 +310,15 @@ class NightGridView(QTableView):
     # ---- moves: answers from whoever carried them out ----------------------
 
     def pending_moves(self) -> list[UUID]:
-        return list(self._ghosts)
+        return list(self.drag.ghosts)
 
     def settle_move(self, booking_id: UUID) -> None:
         """The move worked: keep the block where it landed until the model shows it there."""
-        ghost = self._ghosts.get(booking_id)
-        if ghost is not None:
-            ghost.state = "settled"
-            self._settle_timer.start()
-            self._drop_settled(only_matching=True)
+        self.drag.settle(booking_id)
 
     def spring_back(self, booking_id: UUID) -> None:
         """The move was refused: the block slides back to where it was."""
-        ghost = self._ghosts.get(booking_id)
-        if ghost is None:
-            return
-        ghost.state = "returning"
-        origin = ghost.origin
-        start = self.span_rect(ghost.row, ghost.starts_at, ghost.ends_at)
-        end = self._block_rect(origin)
-        animation = QVariantAnimation(self)
-        animation.setDuration(220)
-        animation.setEasingCurve(QEasingCurve.Type.OutCubic)
-        animation.setStartValue(start)
-        animation.setEndValue(end)
-        animation.setProperty("booking_id", str(booking_id))
-        animation.valueChanged.connect(self._on_spring_frame)
-        animation.finished.connect(self._on_spring_done)
-        ghost.animation = animation
-        ghost.rect = start
-        animation.start()
-
-    def _animation_ghost(self) -> tuple[UUID, _Ghost] | None:
-        sender = self.sender()
-        if not isinstance(sender, QVariantAnimation):
-            return None
-        booking_id = UUID(str(sender.property("booking_id")))
-        ghost = self._ghosts.get(booking_id)
-        return (booking_id, ghost) if ghost else None
-
-    def _on_spring_frame(self, value: object) -> None:
-        found = self._animation_ghost()
-        if found and isinstance(value, QRectF):
-            found[1].rect = value
-            self.viewport().update()
-
-    def _on_spring_done(self) -> None:
-        found = self._animation_ghost()
-        if found:
-            booking_id, ghost = found
-            del self._ghosts[booking_id]
-            if ghost.animation is not None:
-                ghost.animation.deleteLater()
-            self.viewport().update()
+        self.drag.spring_back(booking_id)
 
     def dataChanged(
         self,
@@ -390,25 +331,7 @@ class NightGridView(QTableView):
         top = self.rowViewportPosition(topLeft.row())
         bottom = self.rowViewportPosition(bottomRight.row()) + self.rowHeight(bottomRight.row())
         self.viewport().update(QRect(0, top, self.viewport().width(), bottom - top))
-        self._drop_settled(only_matching=True)
-
-    def _drop_settled(self, only_matching: bool = False) -> None:
-        model = self.grid()
-        dropped = False
-        for booking_id, ghost in list(self._ghosts.items()):
-            if ghost.state != "settled":
-                continue
-            now = model.booking(booking_id)
-            landed = now is not None and (now.table_ids, now.starts_at, now.ends_at) == (
-                ghost.table_ids,
-                ghost.starts_at,
-                ghost.ends_at,
-            )
-            if landed or not only_matching:
-                del self._ghosts[booking_id]
-                dropped = True
-        if dropped:
-            self.viewport().update()
+        self.drag.drop_settled(only_matching=True)
 
     # ---- mouse ------------------------------------------------------------
 
@@ -417,20 +340,19 @@ class NightGridView(QTableView):
         hit = self._block_hit(pos) if event.button() == Qt.MouseButton.LeftButton else None
         if hit is not None:
             block, at_edge = hit
-            if block.booking.id in self._ghosts:
+            if block.booking.id in self.drag.ghosts:
                 event.accept()
                 return
-            index = self.grid().index(block.row, self._column_at(pos.x()))
+            index = self.grid().index(block.row, self.column_at(pos.x()))
             self.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
             self._set_selected_booking(block.booking.id)
             if self._editable:
-                grab = self._column_at(pos.x()) - block.first
-                self._press = _Press(block, pos, at_edge, grab)
+                self.drag.start(block, pos, at_edge, self.column_at(pos.x()) - block.first)
             event.accept()
             return
-        self._press = None
+        self.drag.cancel_press()
         row = self.rowAt(pos.y())
         self._anchor_row = row
         self._selecting = self.grid().table_at(row) is not None
@@ -438,63 +360,14 @@ class NightGridView(QTableView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
-        press = self._press
-        if press is None:
-            self._update_cursor(pos)
-            super().mouseMoveEvent(event)
+        if self.drag.move_to(pos):
+            event.accept()
             return
-        booking_id = press.block.booking.id
-        if booking_id not in self._ghosts:
-            distance = (pos - press.pos).manhattanLength()
-            if distance < QApplication.startDragDistance():
-                return
-            b = press.block.booking
-            self._ghosts[booking_id] = _Ghost(
-                b, press.block, press.block.row, b.table_ids, b.starts_at, b.ends_at
-            )
-        self._drag_to(self._ghosts[booking_id], press, pos)
-        self.viewport().update()
-        event.accept()
-
-    def _drag_to(self, ghost: _Ghost, press: _Press, pos: QPoint) -> None:
-        model = self.grid()
-        slots = model.slots
-        booking = press.block.booking
-        if press.resize:
-            last = max(press.block.first, self._column_at(pos.x()))
-            ghost.ends_at = slots[last].ends_at
-            return
-        row = self.rowAt(pos.y())
-        table = model.table_at(row)
-        if table is not None:
-            ghost.row = row
-            origin_table = press.block.table_id
-            ids = [table.id if t == origin_table else t for t in booking.table_ids]
-            ghost.table_ids = tuple(dict.fromkeys(ids))
-        col = max(0, min(len(slots) - 1, self._column_at(pos.x()) - press.grab))
-        if col == press.block.first:
-            ghost.starts_at, ghost.ends_at = booking.starts_at, booking.ends_at
-            return
-        closes = slots[-1].ends_at
-        length = elapsed(booking.starts_at, booking.ends_at)
-        while col > 0 and after(slots[col].starts_at, length) > closes:
-            col -= 1
-        ghost.starts_at = slots[col].starts_at
-        ghost.ends_at = after(ghost.starts_at, length)
+        self._update_cursor(pos)
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        press, self._press = self._press, None
-        if press is not None:
-            ghost = self._ghosts.get(press.block.booking.id)
-            if ghost is not None and ghost.state == "dragging":
-                if ghost.unchanged:
-                    del self._ghosts[ghost.booking.id]
-                else:
-                    ghost.state = "moving"
-                    self.move_wanted.emit(
-                        ghost.booking.id, ghost.table_ids, ghost.starts_at, ghost.ends_at
-                    )
-                self.viewport().update()
+        if self.drag.release():
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -509,7 +382,7 @@ class NightGridView(QTableView):
         pos = event.position().toPoint()
         hit = self._block_hit(pos)
         if hit is not None:
-            self._press = None
+            self.drag.cancel_press()
             self.booking_opened.emit(hit[0].booking.id)
             event.accept()
             return
@@ -564,6 +437,11 @@ class NightGridView(QTableView):
                     current = self.currentIndex()
                     if current.isValid():
                         self._want_booking_at(current.row(), current.column())
+            event.accept()
+            return
+        if _is_typing(event):
+            # A name, a phone, a reference: the find box takes it from here.
+            self.typed.emit(event.text())
             event.accept()
             return
         super().keyPressEvent(event)
@@ -683,24 +561,24 @@ class NightGridView(QTableView):
                 t,
                 fonts,
                 selected=b.id == self._selected_booking,
-                faded=b.id in self._ghosts,
+                faded=b.id in self.drag.ghosts,
             )
         self._paint_ghosts(painter)
         self._paint_now(painter)
         painter.end()
 
     def _paint_ghosts(self, painter: QPainter) -> None:
-        zone = self.grid().zone
-        for ghost in self._ghosts.values():
+        fonts = BlockFonts.for_font(self.font())
+        for ghost in self.drag.ghosts.values():
             rect = ghost.rect or self.span_rect(ghost.row, ghost.starts_at, ghost.ends_at)
-            if ghost.state == "returning":
-                caption = "Can't move there"
-            elif ghost.state in ("moving", "settled"):
-                caption = "Moving…"
-            else:
-                caption = f"{text.span(ghost.starts_at, ghost.ends_at, zone)}"
             paint_ghost(
-                painter, rect, ghost.booking, self.theme, BlockFonts.for_font(self.font()), caption
+                painter,
+                rect,
+                ghost.booking,
+                self.theme,
+                fonts,
+                self.drag.caption(ghost),
+                blocked=ghost.state is DragState.BLOCKED,
             )
 
     def _paint_now(self, painter: QPainter) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -29,10 +28,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSizePolicy,
     QSplitter,
     QToolBar,
@@ -44,12 +41,13 @@ from PySide6.QtWidgets import (
 from frontdesk.crash_kit import FOLDER_NAME, CrashKitConfig
 from frontdesk.desk import BookingMatch, BookingResult, Desk, SignedIn
 from frontdesk.listener import ListenerState
-from frontdesk.plan import Change, NightPlan, Status
+from frontdesk.plan import Change, NightPlan
 from ui import text, theme
 from ui.actions import BookingActions
 from ui.bars import LiveIndicator, OfflineBanner, SummaryBar
 from ui.booking_dialog import BookingDialog
 from ui.connectivity import Connectivity
+from ui.find_box import FindBox
 from ui.grid_model import NightGridModel
 from ui.grid_view import NightGridView
 from ui.guest_rights_dialog import open_guest_rights_dialog
@@ -61,16 +59,8 @@ from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
 from ui.runsheet import RunSheetActions
 from ui.session import DeskSession, IdleWatch, SetAside
 from ui.signin import SignInScreen
+from ui.status_menu import StatusMenu
 from ui.walk_in_dialog import WalkInDialog
-
-#: Status shortcuts at the grid: a single key while the grid has focus.
-STATUS_KEYS: list[tuple[Status, str, str]] = [
-    (Status.ARRIVED, "Arrived", "A"),
-    (Status.SEATED, "Seated", "S"),
-    (Status.COMPLETED, "Completed", "C"),
-    (Status.NO_SHOW, "No-show", "N"),
-    (Status.CANCELLED, "Cancel…", "X"),
-]
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +91,6 @@ class MainWindow(QMainWindow):
         self.colours = colours
         self._clock: Callable[[], datetime] = _utc_now
         self._pending_select: UUID | None = None
-        self._cancel_target: UUID | None = None
         self._terminal = terminal
         self._covered = False  # the sign-in screen is over the window
         self._focus_before: QWidget | None = None
@@ -130,6 +119,10 @@ class MainWindow(QMainWindow):
         # widgets
         self.grid = NightGridView(self)
         self.grid.setModel(self.model)
+        self.status_menu = StatusMenu(self, self.grid, self.model, self.booking_actions)
+        self.status_actions = self.status_menu.actions
+        self.find_box = FindBox(ops, colours, self)
+        self.search = self.find_box.search
         self.banner = OfflineBanner(self)
         self.summary = SummaryBar(self)
         self.booking_panel = BookingPanel(self)
@@ -161,7 +154,9 @@ class MainWindow(QMainWindow):
         manager_menu.addAction(self.act_guest_data)
         self.menuBar().addMenu(manager_menu)
         self._make_status_bar(terminal)
-        self.booking_panel.add_actions([*self.status_actions.values(), self.act_open])
+        self.booking_panel.add_actions(
+            [*self.status_actions.values(), self.status_menu.act_put_back, self.act_open]
+        )
         self._connect_signals()
         self.apply_theme(colours)
         self._restore_layout()
@@ -188,7 +183,7 @@ class MainWindow(QMainWindow):
         self.act_tonight = self._action("Tonight", "Ctrl+T", "tonight")
         self.act_find = self._action("Find a guest", QKeySequence.StandardKey.Find)
         self.act_new = self._action("New booking", "Ctrl+N", "new-booking")
-        self.act_walk_in = self._action("Walk-in", "W", "walk-in")
+        self.act_walk_in = self._action("Walk-in", "Ctrl+Shift+W", "walk-in")
         self.act_open = self._action("Open booking…", None)
         self.act_undo = self._action("Undo", QKeySequence.StandardKey.Undo, "undo")
         self.act_redo = self._action("Redo", QKeySequence.StandardKey.Redo, "redo")
@@ -199,16 +194,9 @@ class MainWindow(QMainWindow):
         self.act_connection = self._action("Connection settings…")
         self.act_guest_data = self._action("Guest data…")
         self.act_guest_data.triggered.connect(self.open_guest_data)
-        self.status_actions: dict[Status, QAction] = {}
-        for status, label, key in STATUS_KEYS:
-            action = self._action(f"{label}", key)
-            action.setToolTip(f"{label} ({key})")
-            action.setData(status.value)
-            self.status_actions[status] = action
-        # Single-letter keys act on the grid only, never while typing a search.
-        for action in [*self.status_actions.values(), self.act_walk_in]:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.grid.addAction(action)
+        # The walk-in key acts on the grid only, never while typing a search.
+        self.act_walk_in.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.grid.addAction(self.act_walk_in)
         for action in (
             self.act_prev,
             self.act_next,
@@ -259,14 +247,6 @@ class MainWindow(QMainWindow):
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         bar.addSeparator()
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Find a guest or a booking reference")
-        self.search.setToolTip("Name, phone, email or booking reference; Enter to search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(380)
-        self.search.addAction(
-            theme.icon("search", self.colours.muted), QLineEdit.ActionPosition.LeadingPosition
-        )
         bar.addWidget(self.search)
         spacer = QWidget(self)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -309,6 +289,10 @@ class MainWindow(QMainWindow):
         grid.booking_wanted.connect(self.new_booking_at)
         grid.move_wanted.connect(actions.move)
         grid.context_menu_wanted.connect(self._context_menu)
+        grid.move_blocked.connect(self._move_blocked)
+        grid.typed.connect(self.find_box.type_from_grid)
+        self.find_box.jump_wanted.connect(self.jump_to)
+        self.find_box.message.connect(self.say)
         # this desk's edits
         actions.move_settled.connect(self._move_settled)
         actions.move_refused.connect(self._move_refused)
@@ -360,16 +344,13 @@ class MainWindow(QMainWindow):
         self.act_prev.triggered.connect(self.previous_night)
         self.act_next.triggered.connect(self.next_night)
         self.act_tonight.triggered.connect(night.show_tonight)
-        self.act_find.triggered.connect(self._focus_search)
+        self.act_find.triggered.connect(self.find_box.focus)
         self.act_new.triggered.connect(self.new_booking)
         self.act_walk_in.triggered.connect(self.walk_in)
         self.act_open.triggered.connect(self._open_selected)
         self.act_undo.triggered.connect(actions.undo)
         self.act_redo.triggered.connect(actions.redo)
-        for action in self.status_actions.values():
-            action.triggered.connect(self._status_action)
         self.date_picker.dateChanged.connect(self._date_picked)
-        self.search.returnPressed.connect(self.find_guest)
 
     # ---- nights -----------------------------------------------------------
 
@@ -433,7 +414,7 @@ class MainWindow(QMainWindow):
 
     def _plan_loaded(self, plan: NightPlan) -> None:
         text.use_venue(plan.currency, plan.phone_country)
-        self.search.setPlaceholderText(f"Find a guest or a {plan.reference_prefix}- reference")
+        self.find_box.set_reference_prefix(plan.reference_prefix)
         self.activity.set_plan(plan)
         selected = self.grid.selected_booking_id()
         if self._pending_select is not None:
@@ -563,54 +544,14 @@ class MainWindow(QMainWindow):
         self.booking_panel.show_booking(booking, names, self.model.zone)
         self._update_actions()
 
-    def _status_action(self) -> None:
-        action = self.sender()
-        if isinstance(action, QAction):
-            self._status_wanted(Status(action.data()))
-
-    def _status_wanted(self, status: Status) -> None:
-        booking_id = self.grid.selected_booking_id()
-        booking = self.model.booking(booking_id) if booking_id else None
-        if booking is None or status not in self._next_statuses(booking.status):
-            return
-        if status is Status.CANCELLED:
-            self._confirm_cancel(booking.id, booking.customer_name)
-            return
-        self.booking_actions.set_status(booking.id, status)
-
-    def _next_statuses(self, status: Status) -> tuple[Status, ...]:
-        """What the engine allows a booking in this status to become."""
-        plan = self.model.plan
-        return plan.next_statuses(status) if plan is not None else ()
-
-    def _confirm_cancel(self, booking_id: UUID, name: str) -> None:
-        self._cancel_target = booking_id
-        box = QMessageBox(self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Cancel booking")
-        box.setText(f"Cancel {name}'s booking? The table becomes free.")
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.accepted.connect(self._cancel_confirmed)
-        box.open()
-
-    def _cancel_confirmed(self) -> None:
-        if self._cancel_target is not None:
-            self.booking_actions.set_status(self._cancel_target, Status.CANCELLED)
-            self._cancel_target = None
-
     def _context_menu(self, where: QPoint) -> None:
+        if self.grid.selected_booking_id() is not None:
+            self.status_menu.context_menu(where, [self.act_open])
+            return
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if self.grid.selected_booking_id() is not None:
-            menu.addAction(self.act_open)
-            menu.addSeparator()
-            for action in self.status_actions.values():
-                menu.addAction(action)
-        else:
-            menu.addAction(self.act_new)
-            menu.addAction(self.act_walk_in)
+        menu.addAction(self.act_new)
+        menu.addAction(self.act_walk_in)
         menu.popup(where)
 
     # ---- dialogs ----------------------------------------------------------
@@ -685,52 +626,15 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(BookingDialog):
             dialog.move_answered(booking_id, None)
 
+    def _move_blocked(self, _booking_id: UUID, why: str) -> None:
+        self.say(f"Not moved: {why}")
+
     def _move_refused(self, booking_id: UUID, why: str) -> None:
         self.grid.spring_back(booking_id)
         for dialog in self.findChildren(BookingDialog):
             dialog.move_answered(booking_id, why)
 
-    # ---- guest search -----------------------------------------------------
-
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def find_guest(self) -> None:
-        typed = self.search.text().strip()
-        if not typed:
-            return
-        since = datetime.now(self.desk.time_zone).date() - timedelta(days=1)
-        self.ops.query(
-            partial(_find_bookings, typed, since),
-            owner=self,
-            done=partial(self._found_bookings, typed),
-        )
-
-    def _found_bookings(self, typed: str, matches: list[BookingMatch]) -> None:
-        if not matches:
-            self.say(f"No upcoming booking for “{typed}”.")
-            return
-        if len(matches) == 1:
-            self.jump_to(matches[0])
-            return
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        zone = self.desk.time_zone
-        for m in matches[:20]:
-            label = (
-                f"{m.night:%a %d %b} {text.clock(m.starts_at, zone)} · {m.customer_name} · "
-                f"{text.party(m.party_size)} · {', '.join(m.table_names)} · {m.status.label}"
-            )
-            action = menu.addAction(label)
-            action.setData(m)
-        menu.triggered.connect(self._match_chosen)
-        menu.popup(self.search.mapToGlobal(QPoint(0, self.search.height())))
-
-    def _match_chosen(self, action: QAction) -> None:
-        match = action.data()
-        if isinstance(match, BookingMatch):
-            self.jump_to(match)
+    # ---- found bookings -----------------------------------------------------
 
     def jump_to(self, match: BookingMatch) -> None:
         self._pending_select = match.booking_id
@@ -768,9 +672,7 @@ class MainWindow(QMainWindow):
         working = ready and online
         booking_id = self.grid.selected_booking_id()
         booking = self.model.booking(booking_id) if booking_id else None
-        for status, action in self.status_actions.items():
-            allowed = booking is not None and status in self._next_statuses(booking.status)
-            action.setEnabled(working and allowed)
+        self.status_menu.update(working)
         self.act_open.setEnabled(ready and booking is not None)
         open_night = bool(self.model.slots)
         self.act_new.setEnabled(working and open_night)
@@ -828,7 +730,3 @@ def _utc_now() -> datetime:
 
 def _current_night(desk: Desk) -> date:
     return desk.current_night()
-
-
-def _find_bookings(typed: str, since: date, desk: Desk) -> list[BookingMatch]:
-    return desk.find_bookings(typed, from_night=since, limit=30)

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from frontdesk.plan import Booking
 from tests.ui.conftest import Conn
+from ui import text
 from ui.composition import Desktop
+from ui.grid_drag import DragState
 from ui.grid_model import Block, NightGridModel
 from ui.grid_view import NightGridView
 
@@ -39,7 +44,13 @@ def drag(qtbot: QtBot, view: NightGridView, start: QPoint, end: QPoint) -> None:
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
 
 
-def free_rows_for(model: NightGridModel, block: Block) -> list[int]:
+def free_rows_for(
+    model: NightGridModel, block: Block, minimum: Callable[[Decimal], bool] | None = None
+) -> list[int]:
+    """Free tables that fit the block's party at its time; by default with
+    the booking's minimum spend (a move to another minimum asks first)."""
+    if minimum is None:
+        minimum = block.booking.min_spend.__eq__
     rows = []
     for row in range(model.rowCount()):
         table = model.table_at(row)
@@ -47,6 +58,7 @@ def free_rows_for(model: NightGridModel, block: Block) -> list[int]:
             table is not None
             and row != block.row
             and table.capacity >= block.booking.party_size
+            and minimum(table.min_spend)
             and model.is_free(row, block.first, block.last)
             and not any(model.hold_at(row, c) for c in range(block.first, block.last + 1))
         ):
@@ -54,11 +66,14 @@ def free_rows_for(model: NightGridModel, block: Block) -> list[int]:
     return rows
 
 
-def movable(model: NightGridModel) -> tuple[Block, int]:
-    """A one-table booking and a free table that fits its party at its time."""
+def movable(
+    model: NightGridModel, minimum: Callable[[Block], Callable[[Decimal], bool]] | None = None
+) -> tuple[Block, int]:
+    """A one-table booking and a free table that fits its party at its time
+    (with the same minimum spend, unless ``minimum`` says which)."""
     for block in model.blocks():
         if len(block.booking.table_ids) == 1:
-            rows = free_rows_for(model, block)
+            rows = free_rows_for(model, block, minimum(block) if minimum else None)
             if rows:
                 return block, rows[0]
     raise AssertionError("no booking can move to a free table")
@@ -229,3 +244,86 @@ def test_undo_waits_while_a_move_is_in_flight(qtbot: QtBot, desktop: Desktop) ->
     assert actions.busy and not window.act_undo.isEnabled()  # its push is still to come
     qtbot.waitUntil(lambda: not actions.busy and window.act_undo.isEnabled())
     assert actions.undo_stack.count() == 1
+
+
+def test_a_clash_shows_blocked_while_dragging_and_the_drop_asks_nobody(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    window = desktop.window
+    view, model = window.grid, window.model
+    block = single_table_block(model)
+    row = busy_row_for(model, block)
+    before = placement(conn, block.booking.id)
+    viewport = view.viewport()
+    start = grab_point(view, block)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    end = target_point(view, block, row)  # after the press: selecting it may scroll
+    qtbot.mouseMove(viewport, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseMove(viewport, end)
+    ghost = view.drag.ghosts[block.booking.id]
+    assert ghost.state is DragState.BLOCKED  # shown while dragging, before any drop
+    assert view.drag.caption(ghost).startswith("Can't go here: ")
+    assert " is booked " in view.drag.caption(ghost)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    # no call: it slides home at once
+    assert view.drag.ghosts[block.booking.id].state is DragState.RETURNING
+    assert not window.ops.busy
+    assert window.statusBar().currentMessage().startswith("Not moved: ")
+    qtbot.waitUntil(lambda: not view.pending_moves())
+    assert placement(conn, block.booking.id) == before
+
+
+def higher_minimum(block: Block) -> Callable[[Decimal], bool]:
+    return lambda table_minimum: table_minimum > block.booking.min_spend
+
+
+def drag_to_a_higher_minimum(qtbot: QtBot, desktop: Desktop) -> tuple[Block, int]:
+    """Drag a booking onto a free table with a higher minimum spend and let go."""
+    view, model = desktop.window.grid, desktop.window.model
+    block, row = movable(model, higher_minimum)
+    viewport = view.viewport()
+    start = grab_point(view, block)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    end = target_point(view, block, row)  # after the press: selecting it may scroll
+    qtbot.mouseMove(viewport, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseMove(viewport, end)
+    ghost = view.drag.ghosts[block.booking.id]
+    table = model.table_at(row)
+    assert table is not None and ghost.min_spend == table.min_spend
+    caption = view.drag.caption(ghost)
+    assert (
+        f"min {text.money(table.min_spend)}, was {text.money(block.booking.min_spend)}" in caption
+    )
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    return block, row
+
+
+def test_a_higher_minimum_is_shown_while_dragging_and_asked_on_the_drop(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    window = desktop.window
+    block, row = drag_to_a_higher_minimum(qtbot, desktop)
+    table = window.model.table_at(row)
+    assert table is not None
+    box = window.grid.drag.question
+    assert box is not None and text.money(table.min_spend) in box.text()
+    assert not window.ops.busy  # nothing moves until the host says so
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: placement(conn, block.booking.id)[0] == (table.name,))
+    row_min = conn.execute(
+        "SELECT total_min_spend FROM bookings WHERE id = %s", [block.booking.id]
+    ).fetchone()
+    assert row_min is not None and row_min[0] == table.min_spend
+
+
+def test_keeping_the_old_minimum_springs_back(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    window = desktop.window
+    block = movable(window.model, higher_minimum)[0]
+    before = placement(conn, block.booking.id)
+    drag_to_a_higher_minimum(qtbot, desktop)
+    box = window.grid.drag.question
+    assert box is not None
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.grid.pending_moves())
+    assert placement(conn, block.booking.id) == before
+    assert window.booking_actions.undo_stack.count() == 0

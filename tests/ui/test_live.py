@@ -8,6 +8,7 @@ from datetime import date
 from pytestqt.qtbot import QtBot
 
 from frontdesk.plan import Status
+from tests.clock import on_night, set_session_clock
 from tests.conftest import DEMO_VENUE_ID
 from tests.ui.conftest import Conn
 from ui.composition import Desktop
@@ -47,8 +48,11 @@ def test_a_booking_from_the_website_appears_without_a_click(
     assert "New booking" in first and "Webb Guest" in first
 
 
-def test_a_burst_of_changes_is_one_reload(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+def test_a_burst_of_changes_is_one_reload(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, friday: date
+) -> None:
     window = desktop.window
+    set_session_clock(conn, on_night(friday, "19:30"))  # arrivals: on the night
     confirmed = [
         b.booking.id for b in window.model.blocks() if b.booking.status is Status.CONFIRMED
     ]
@@ -72,9 +76,10 @@ def test_a_burst_of_changes_is_one_reload(qtbot: QtBot, desktop: Desktop, conn: 
 
 
 def test_separate_commits_in_quick_succession_are_coalesced(
-    qtbot: QtBot, desktop: Desktop, conn: Conn
+    qtbot: QtBot, desktop: Desktop, conn: Conn, friday: date
 ) -> None:
     window = desktop.window
+    set_session_clock(conn, on_night(friday, "19:30"))  # arrivals: on the night
     confirmed = [
         b.booking.id for b in window.model.blocks() if b.booking.status is Status.CONFIRMED
     ]

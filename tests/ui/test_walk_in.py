@@ -51,7 +51,8 @@ def test_w_seats_a_walk_in_at_the_chosen_table(
         column = window.model.column_for(now)
         window.grid.setCurrentIndex(window.model.index(row, column))
         window.grid.setFocus()
-        qtbot.keyClick(window.grid, Qt.Key.Key_W)
+        ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        qtbot.keyClick(window.grid, Qt.Key.Key_W, ctrl_shift)  # a plain W types a search
         (dialog,) = window.findChildren(WalkInDialog)
         assert dialog.table.currentData() == venue.tables["T5"]
         dialog.party.selectAll()
