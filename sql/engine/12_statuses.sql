@@ -120,19 +120,8 @@ AS $$
      WHERE v.id = p_venue_id
 $$;
 
--- For the night plan: {"confirmed": ["arrived", "seated", ...], ...}, every
--- transition (the table above), whatever the night.
-CREATE OR REPLACE FUNCTION private.fd_status_transitions_json() RETURNS json
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN (SELECT json_object_agg(s.status,
-                                   coalesce((SELECT json_agg(t.to_status ORDER BY o.step)
-                                               FROM private.fd_status_transitions() t
-                                               JOIN private.fd_statuses() o ON o.status = t.to_status
-                                              WHERE t.from_status = s.status), '[]'::json)
-                                   ORDER BY s.step)
-              FROM private.fd_statuses() s);
-
--- The same for one night, as set_booking_status would allow them now: the
+-- For the night plan: {"confirmed": ["arrived", "seated", ...], ...}, the
+-- transitions set_booking_status would allow on that night now: the
 -- night's statuses (arrived, seated, completed, no-show) only while it is
 -- in progress (fd_status_window).
 CREATE OR REPLACE FUNCTION private.fd_status_transitions_json(p_venue_id uuid, p_night date)

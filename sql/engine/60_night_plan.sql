@@ -40,7 +40,7 @@ BEGIN
         'opens_at', to_json(lower(s.span)),
         'closes_at', to_json(upper(s.span)),
         'default_booking_minutes', v.default_booking_minutes,
-        'status_transitions', private.fd_status_transitions_json(),
+        'status_transitions', private.fd_status_transitions_json($1, $2),
         'floors', coalesce((
             SELECT json_agg(json_build_object('id', f.id, 'name', f.name,
                                               'sort_order', f.sort_order)

@@ -217,3 +217,7 @@ GRANT EXECUTE ON FUNCTION
     public.booking_details(uuid),
     public.update_booking_details(uuid, text, text, text, text)
     TO frontdesk_desk;
+
+-- Putting a mistaken status back (54_desk_changes.sql): the same person
+-- within minutes, a manager at any time; it asks for the session itself.
+GRANT EXECUTE ON FUNCTION public.revert_status(uuid) TO frontdesk_desk;
