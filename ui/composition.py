@@ -83,7 +83,12 @@ class Desktop:
         self._owner_url = owner_url
         self._new_venue_manager: str | None = None
         self.setup_window: SetupWindow | None = None
-        self.desk = desk or self._open_venue(venue_id)
+        try:
+            self.desk = desk or self._open_venue(venue_id)
+        except BaseException:
+            if self._own_db:
+                self.db.close()
+            raise
         self.ops = Ops(self.desk)
         # LISTEN needs a session of its own: a direct URL when the pool goes
         # through a transaction-pooling PgBouncer.
