@@ -107,9 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the URL in use, starting the built-in server if needed; it stays "
         'up for psql "$(frontdesk db url)".',
     )
-    db_commands.add_parser(
-        "stop", help="stop the built-in server", description="Stop the built-in server."
+    stop = db_commands.add_parser(
+        "stop",
+        help="stop the built-in server",
+        description="Stop the built-in server.  While desks or other programs are connected "
+        "it asks first (or refuses, when nobody can answer) unless --force is given.",
     )
+    stop.add_argument("--force", action="store_true", help="stop it even while desks are connected")
     add_login = db_commands.add_parser(
         "add-login",
         help="add a login for a desk, the website or reporting",
@@ -207,9 +211,37 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
                 f"{where} names the venue's server: frontdesk does not run that server, so it "
                 "will not stop it."
             )
+        clients = server.connected_clients(settings.embedded_data_dir)
+        if clients and not args.force and not _agreed(_who_is_connected(clients)):
+            raise SetupProblem(
+                f"{_who_is_connected(clients)}: the built-in server was not stopped. Close "
+                "them first, or run frontdesk db stop --force."
+            )
         stopped = server.stop(settings.embedded_data_dir)
         print("Built-in server stopped." if stopped else "Built-in server was not running.")
     return 0
+
+
+def _who_is_connected(clients: list[str]) -> str:
+    """``clients``' application names, as a sentence: which desks, how many others."""
+    desks = sorted(
+        {c.removeprefix("frontdesk ") for c in clients if c.startswith("frontdesk ")} - {"listener"}
+    )
+    others = sum(1 for c in clients if not c.startswith("frontdesk "))
+    parts = []
+    if desks:
+        parts.append(f"{len(desks)} desk{'s' if len(desks) > 1 else ''} ({', '.join(desks)})")
+    if others:
+        parts.append(f"{others} other connection{'s' if others > 1 else ''}")
+    return "Connected now: " + (" and ".join(parts) or "a desk's live updates")
+
+
+def _agreed(question: str) -> bool:
+    """Ask at a terminal; without one (a script, a service) the answer is no."""
+    if not sys.stdin.isatty():
+        return False
+    answer = input(f"{question}: stopping the server cuts them off. Stop it anyway? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _check(url: str) -> int:

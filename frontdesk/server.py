@@ -194,6 +194,22 @@ def is_running(pgdata: Path) -> bool:
     return True
 
 
+def connected_clients(pgdata: Path) -> list[str]:
+    """Who else is connected to the running embedded server: one name per
+    connection (a desk's ``frontdesk <terminal>``, the live listener,
+    psql...), not counting the connection asking.  Empty when it is not running."""
+    if not is_running(pgdata):
+        return []
+    with psycopg.connect(_server_url(pgdata, "postgres"), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT coalesce(nullif(application_name, ''), usename::text, 'a connection')"
+            " FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " ORDER BY 1"
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def stop(pgdata: Path) -> bool:
     """Stop the embedded server; False when it was not running."""
     if not is_running(pgdata):

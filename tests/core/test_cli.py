@@ -196,3 +196,27 @@ def test_help_describes_each_command() -> None:
         result = run_frontdesk(*args, env={})
         assert result.returncode == 0
         assert "usage: frontdesk" in result.stdout
+
+
+@pytest.mark.slow
+def test_db_stop_refuses_while_desks_are_connected_and_force_stops(
+    private_home: dict[str, str],
+) -> None:
+    shown = run_frontdesk("db", "url", env=private_home)
+    assert shown.returncode == 0, shown.stderr
+    url = shown.stdout.strip()
+    with (
+        psycopg.connect(url, application_name="frontdesk BAR-1"),
+        psycopg.connect(url, application_name="frontdesk BAR-2"),
+        psycopg.connect(url, application_name="frontdesk listener"),
+    ):
+        refused = run_frontdesk("db", "stop", env=private_home)  # no terminal to ask at
+        problem = one_line_problem(refused)
+        assert "2 desks (BAR-1, BAR-2)" in problem and "--force" in problem
+        with psycopg.connect(url, connect_timeout=3) as still:  # still up
+            assert still.execute("SELECT 1").fetchone() == (1,)
+        forced = run_frontdesk("db", "stop", "--force", env=private_home)
+        assert forced.returncode == 0, forced.stderr
+        assert "stopped" in forced.stdout
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3)
