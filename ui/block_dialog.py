@@ -40,7 +40,7 @@ from frontdesk.venue_setup import SetupRefused
 from ui import text
 from ui.grid_model import NightGridModel
 from ui.ops import Ops
-from ui.setup_common import stranded_text
+from ui.setup_common import message_label, show_message, stranded_text
 
 MANAGERS_ONLY = "Managers only"
 
@@ -98,11 +98,7 @@ class BlockDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("Broken booth, private area, deep clean…")
         self.reason.setMaxLength(200)
-        self.problem = QLabel(self)
-        self.problem.setObjectName("ErrorText")
-        self.problem.setWordWrap(True)
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.hide()
+        self.problem = message_label(self)
         times = QHBoxLayout()
         times.addWidget(self.part)
         times.addWidget(self.starts)
@@ -139,8 +135,7 @@ class BlockDialog(QDialog):
         self.ok.setEnabled(bool(self.reason.text().strip()) and not self._busy)
 
     def say(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.setVisible(bool(message))
+        show_message(self.problem, message)
 
     def submit(self) -> None:
         reason = self.reason.text().strip()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.problems import SetupProblem
 from frontdesk.venue_setup import NewVenue, SetupRefused, create_venue, open_demo
+from ui.setup_common import message_label, show_message
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +92,7 @@ class FirstRunDialog(QDialog):
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._choice_page())
         self.pages.addWidget(self._venue_page())
-        self.problem = QLabel(self)
-        self.problem.setObjectName("ErrorText")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = message_label(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.problem)
@@ -116,7 +114,7 @@ class FirstRunDialog(QDialog):
         self.demo_button = QPushButton("Open the demo venue", page)
         self.demo_button.setToolTip("The Backroom Leeds: staff Sam (manager, PIN 1357), Priya…")
         self.own_button = QPushButton("Set up my venue", page)
-        self.own_button.setObjectName("PrimaryAction")
+        self.own_button.setObjectName("Primary")
         self.own_button.setDefault(True)
         for button in (self.demo_button, self.own_button):
             button.setMinimumHeight(48)
@@ -169,7 +167,7 @@ class FirstRunDialog(QDialog):
         form.addRow("PIN a&gain", self.pin_again)
         self.back_button = QPushButton("Back", page)
         self.create_button = QPushButton("Create the venue", page)
-        self.create_button.setObjectName("PrimaryAction")
+        self.create_button.setObjectName("Primary")
         self.create_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
@@ -277,9 +275,7 @@ class FirstRunDialog(QDialog):
             self._say(f"Something went wrong ({type(exc).__name__}); it has been logged.")
 
     def _say(self, message: str, *, error: bool = True) -> None:
-        self.problem.setText(message)
-        self.problem.setObjectName("ErrorText" if error else "")
-        self.problem.setVisible(bool(message))
+        show_message(self.problem, message, error=error)
 
     def done(self, result: int) -> None:
         if self._busy:

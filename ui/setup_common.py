@@ -5,9 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QWidget
 
 from frontdesk.venue_setup import StrandedBooking
+
+
+def message_label(parent: QWidget) -> QLabel:
+    """A message area (the booking dialog's style): hidden while empty."""
+    label = QLabel(parent)
+    label.setObjectName("MessageArea")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, message: str, *, error: bool = True) -> None:
+    label.setText(message)
+    label.setProperty("kind", "error" if error else "info")
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setVisible(bool(message))
+
 
 STRANDED_COLUMNS = ("Reference", "Guest", "When", "Tables", "Party", "Why")
 
@@ -39,7 +59,7 @@ class StrandedList(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
         self.setHeaderLabels(list(STRANDED_COLUMNS))
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(160)
 
     def show_bookings(self, stranded: Sequence[StrandedBooking]) -> None:
         self.clear()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.setup_common import message_label, show_message
 from ui.setup_document import Doc, SetupDocument, problems
 from ui.setup_models import FloorsModel, HoursModel, NightsModel, TablesModel
 
@@ -99,8 +100,7 @@ class VenuePage(QWidget):
                 self.zone.setToolTip("The venue's clock: nights, hours and bookings are in it")
                 self.zone.activated.connect(self._zone_chosen)
                 form.addRow("&Time zone", self.zone)
-        self.problem = QLabel(self)
-        self.problem.setObjectName("ErrorText")
+        self.problem = message_label(self)
         policy_box = QGroupBox("Booking policy", self)
         policy = QFormLayout(policy_box)
         self.policy: dict[str, QSpinBox] = {}
@@ -153,8 +153,7 @@ class VenuePage(QWidget):
                 spin.setValue(int((doc.get("policy") or {}).get(key, spin.minimum())))
         found = problems(doc)
         said = [found[(k,)] for k in ("name", "currency", "phone_country") if (k,) in found]
-        self.problem.setText(" ".join(said))
-        self.problem.setVisible(bool(said))
+        show_message(self.problem, " ".join(said))
 
 
 def _policy_label(key: str) -> str:
@@ -198,7 +197,7 @@ class TablesPage(QWidget):
         self.floors_model = FloorsModel(document, self)
         self.tables_model = TablesModel(document, self)
         self.floors = table_view(self.floors_model, self)
-        self.floors.setMaximumWidth(260)
+        self.floors.setFixedWidth(230)
         self.tables = table_view(self.tables_model, self)
         self.tables.setItemDelegateForColumn(1, FloorDelegate(document, self.tables))
         self.add_floor = QPushButton("Add floor", self)
@@ -211,10 +210,11 @@ class TablesPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(QLabel("Floors, top to bottom", self))
         left.addWidget(self.floors, 1)
-        buttons = QHBoxLayout()
-        for b in (self.add_floor, self.remove_floor, self.floor_up, self.floor_down):
-            buttons.addWidget(b)
-        left.addLayout(buttons)
+        for pair in ((self.add_floor, self.remove_floor), (self.floor_up, self.floor_down)):
+            buttons = QHBoxLayout()
+            for b in pair:
+                buttons.addWidget(b)
+            left.addLayout(buttons)
         right = QVBoxLayout()
         right.addWidget(
             QLabel(

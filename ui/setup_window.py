@@ -22,7 +22,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -35,7 +34,7 @@ from frontdesk.desk import Desk
 from frontdesk.plan import Change
 from frontdesk.venue_setup import WEEKDAYS, SavedSetup, SetupRefused
 from ui.ops import Ops
-from ui.setup_common import StrandedList
+from ui.setup_common import StrandedList, message_label, show_message
 from ui.setup_document import SetupDocument, problems
 from ui.setup_models import _DocModel
 from ui.setup_tabs import HoursPage, NightsPage, TablesPage, VenuePage
@@ -63,9 +62,7 @@ class SetupWindow(QDialog):
         self.tabs.addTab(self.tables_page, "&Floors and tables")
         self.tabs.addTab(self.hours_page, "&Opening hours")
         self.tabs.addTab(self.nights_page, "&Nights and events")
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = message_label(self)
         self.stranded = StrandedList(self)
         self.stranded.hide()
         self.buttons = QDialogButtonBox(self)
@@ -79,9 +76,9 @@ class SetupWindow(QDialog):
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ApplyRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.tabs, 3)
         layout.addWidget(self.status)
-        layout.addWidget(self.stranded)
+        layout.addWidget(self.stranded, 2)
         layout.addWidget(self.buttons)
         stack = self.document.undo_stack
         self.undo_button.clicked.connect(stack.undo)
@@ -142,6 +139,7 @@ class SetupWindow(QDialog):
 
     def _saved(self, result: SavedSetup) -> None:
         self._saving = False
+        self.document.undo_stack.setClean()  # saved, even before it is read back
         self.stranded.show_bookings(())
         self.saved.emit(result)
         self._say(
@@ -163,6 +161,10 @@ class SetupWindow(QDialog):
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, SetupRefused):
             self.stranded.show_bookings(exc.stranded)
+            if exc.stranded:
+                # The engine names three; the list below has them all.
+                said = exc.message.split(": ", 1)[0]
+                message = f"{said} (listed below). Move or cancel them first, then save again."
             if exc.path:
                 path = _zero_based(exc.path)
                 self.document.server_problem = (path, exc.message)
@@ -209,10 +211,7 @@ class SetupWindow(QDialog):
     # ---- state ----------------------------------------------------------------
 
     def _say(self, message: str, *, error: bool = False) -> None:
-        self.status.setText(message)
-        self.status.setObjectName("ErrorText" if error else "")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        show_message(self.status, message, error=error)
 
     def _update(self) -> None:
         stack = self.document.undo_stack
@@ -221,11 +220,21 @@ class SetupWindow(QDialog):
         self.undo_button.setToolTip(f"Undo {stack.undoText()} (Ctrl+Z)" if stack.canUndo() else "")
         self.redo_button.setToolTip(f"Redo {stack.redoText()}" if stack.canRedo() else "")
         self.save_button.setEnabled(self.document.dirty and not self._saving)
-        count = len(problems(self.document.doc)) if self.document.loaded else 0
-        if count and not self._saving:
-            first = next(iter(problems(self.document.doc).values()))
-            more = f" ({count - 1} more to fix)" if count > 1 else ""
+        if self._saving or not self.document.loaded:
+            return
+        found = problems(self.document.doc)
+        if found:
+            first = next(iter(found.values()))
+            more = f" ({len(found) - 1} more to fix)" if len(found) > 1 else ""
             self._say(f"{first}{more}", error=True)
+        elif self.document.server_problem is None and self.document.dirty:
+            self._say(
+                f"Unsaved: {stack.undoText()}. Save (Ctrl+S) applies every change at every "
+                "desk at once; Undo (Ctrl+Z) takes the last one back.",
+                error=False,
+            )
+        elif self.status.property("kind") == "error" and self.document.server_problem is None:
+            self._say("")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.document.dirty and not self._saving:
