@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.listener import ListenerState
 from frontdesk.plan import FloorSummary, NightPlan, NightSummary
@@ -52,6 +54,9 @@ class _FloorCard(QFrame):
         self.figures.setObjectName("SummaryFigures")
         self.money = QLabel(self)
         self.money.setObjectName("SummaryMoney")
+        # Narrow windows (1,024 px) wrap the figures rather than widen the window.
+        self.figures.setWordWrap(True)
+        self.money.setWordWrap(True)
         layout.addWidget(self.floor)
         layout.addWidget(self.figures)
         layout.addWidget(self.money)
@@ -66,7 +71,10 @@ class _FloorCard(QFrame):
 
 class SummaryBar(QFrame):
     """The night at a glance: the event, then bookings, covers, deposits and
-    minimum spend per floor and in all."""
+    minimum spend per floor and in all.  A closed night says when the venue
+    next opens, with a button to go there (``go_to_night``)."""
+
+    go_to_night = Signal(object)  # date
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +91,12 @@ class SummaryBar(QFrame):
         heading.addWidget(self.event_name)
         heading.addWidget(self.hours)
         self._layout.addLayout(heading)
+        self.next_open = QPushButton(self)
+        self.next_open.setObjectName("NextOpen")
+        self.next_open.hide()
+        self.next_open.clicked.connect(self._next_open_chosen)
+        self._next_open: date | None = None
+        self._layout.addWidget(self.next_open)
         self._layout.addSpacing(12)
         self._cards: list[_FloorCard] = []
         self._layout.addStretch(1)
@@ -101,16 +115,33 @@ class SummaryBar(QFrame):
             card.hide()
 
     def show_hours(self, plan: NightPlan) -> None:
+        self.show_next_open(None)
         if plan.is_closed or plan.opens_at is None or plan.closes_at is None:
             self.hours.setText("Closed")
             return
         zone = ZoneInfo(plan.time_zone)
         self.hours.setText(f"Open {text.span(plan.opens_at, plan.closes_at, zone)}")
 
+    def show_next_open(self, night: date | None) -> None:
+        """The night on screen is closed and the venue next opens on ``night``
+        (None: not known, or not closed)."""
+        self._next_open = night
+        self.next_open.setVisible(night is not None)
+        if night is None:
+            return
+        self.hours.setText(f"Closed · next open {text.night_title(night)}")
+        self.next_open.setText(f"Go to {text.short_night(night)}")
+        self.next_open.setToolTip(f"Show {text.night_title(night)}")
+
+    def _next_open_chosen(self) -> None:
+        if self._next_open is not None:
+            self.go_to_night.emit(self._next_open)
+
     def show_unloaded(self, message: str) -> None:
         """The night on screen could not be read: say so, show no figures."""
         self.event_name.setText(message)
         self.hours.setText("")
+        self.show_next_open(None)
         for card in self._cards:
             card.hide()
 

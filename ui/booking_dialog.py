@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QTimer, Signal
@@ -117,16 +116,6 @@ class BookingDialog(QDialog):
 
     #: The primary button's word: "Book", "Save changes".
     VERB = "Book"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> BookingDialog:
-        # BookingDialog(..., booking=b) opens the change dialog, without it the
-        # new-booking one: what the window called before the two were split.
-        if cls is BookingDialog:
-            from ui.change_booking_dialog import ChangeBookingDialog
-            from ui.new_booking_dialog import NewBookingDialog
-
-            cls = ChangeBookingDialog if kwargs.get("booking") is not None else NewBookingDialog
-        return super().__new__(cls)
 
     def __init__(
         self,

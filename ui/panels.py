@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -72,7 +72,7 @@ class BookingPanel(QWidget):
         details.addLayout(top)
         self._form = QFormLayout()
         self._form.setHorizontalSpacing(12)
-        self._form.setVerticalSpacing(4)
+        self._form.setVerticalSpacing(2)
         self._fields: dict[str, QLabel] = {}
         for key in (
             "When",
@@ -106,7 +106,7 @@ class BookingPanel(QWidget):
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setMinimumHeight(38)
+            button.setMinimumHeight(34)
             self._buttons.addWidget(button, i // 2, i % 2)
 
     @property
@@ -153,61 +153,110 @@ KIND_WORDS: dict[str, str] = {
 _KIND_ORDER = ["booked", "moved", "status", "deleted", "updated", "tables", "hold", "released"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Activity:
+    """One change as it arrived, and its line once the night read after it
+    has named it (a line never changes after that: history stays as it was)."""
+
     at: datetime
     change: Change
+    line: str | None = None
 
 
 Lookup = Callable[[UUID], str | None]
 
 
 class ActivityModel(QAbstractListModel):
-    """Changes to the night on screen, newest first, with the time they arrived."""
+    """Changes to the night on screen, newest first, one line per change,
+    with the time it arrived.  Every night's lines are kept while the window
+    is open: going to another night and back shows them again."""
 
     LIMIT = 200
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._items: list[Activity] = []
+        self._nights: dict[date, list[Activity]] = {}
+        self._night: date | None = None
+        self._items: list[Activity] = []  # the night on screen's, newest first
         self._zone = ZoneInfo("Europe/London")
         self._plan: NightPlan | None = None
 
     def add(self, change: Change, at: datetime | None = None) -> None:
-        if {"released"} >= change.kinds:
-            return  # a hold ending is noise at the desk
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._items.insert(0, Activity(at or datetime.now(UTC), change))
-        self.endInsertRows()
-        if len(self._items) > self.LIMIT:
-            self.beginRemoveRows(QModelIndex(), self.LIMIT, len(self._items) - 1)
-            del self._items[self.LIMIT :]
-            self.endRemoveRows()
+        """Note ``change`` (of any night); its line is written when that night is next read."""
+        if change.night is None:
+            return  # the venue's layout: not a night's activity
+        items = self._nights.setdefault(change.night, [])
+        shown = change.night == self._night
+        if shown:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+        items.insert(0, Activity(at or datetime.now(UTC), change))
+        if shown:
+            self.endInsertRows()
+        if len(items) > self.LIMIT:
+            if shown:
+                self.beginRemoveRows(QModelIndex(), self.LIMIT, len(items) - 1)
+            del items[self.LIMIT :]
+            if shown:
+                self.endRemoveRows()
+
+    def show_night(self, night: date) -> None:
+        """The lines of ``night``: the night now on screen."""
+        if night == self._night:
+            return
+        self.beginResetModel()
+        self._night = night
+        self._items = self._nights.setdefault(night, [])
+        self._plan = None
+        self.endResetModel()
 
     def clear(self) -> None:
+        """Forget the night on screen's lines."""
         self.beginResetModel()
         self._items.clear()
         self.endResetModel()
 
-    def set_plan(self, plan: NightPlan) -> None:
-        """Names for the tables and guests the entries mention."""
+    def set_plan(self, plan: NightPlan, *, settled: bool = True) -> None:
+        """The night as read.  ``settled`` (no change arrived while it was
+        read): the lines still to be written are written from it, and stay."""
+        self.show_night(plan.night)
         self._plan = plan
         self._zone = ZoneInfo(plan.time_zone)
-        if self._items:
-            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+        pending = [a for a in self._items if a.line is None]
+        if not pending or not settled:
+            if self._items:
+                self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+            return
+        named: set[UUID] = set()
+        for activity in pending:  # newest first
+            activity.line = self._describe(activity.change, plan, named)
+            if "status" in activity.change.kinds:
+                named |= activity.change.booking_ids
+        self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
     def describe(self, activity: Activity) -> str:
-        change, plan = activity.change, self._plan
+        if activity.line is not None:
+            return activity.line
+        return self._describe(activity.change, self._plan, set())
+
+    def _describe(self, change: Change, plan: NightPlan | None, named: set[UUID]) -> str:
+        """``change`` in a line.  A status says what the booking is now, unless a
+        later change in the same read already did (``named``): then just
+        "Status changed", never the later status twice."""
         kinds = [k for k in _KIND_ORDER if k in change.kinds]
         if "booked" in kinds or "moved" in kinds:
-            kinds = [k for k in kinds if k != "tables"]
+            # a booking's own hold taken and let go on the way
+            kinds = [k for k in kinds if k not in ("tables", "hold", "released")]
         words = []
         bookings = {b.id: b for b in plan.bookings} if plan else {}
         for kind in kinds[:2]:
             word = KIND_WORDS.get(kind, kind)
             if kind == "status" and len(change.booking_ids) == 1:
-                b = bookings.get(next(iter(change.booking_ids)))
-                word = f"Now {b.status.label.lower()}" if b else word
+                booking_id = next(iter(change.booking_ids))
+                b = bookings.get(booking_id)
+                if b is not None and booking_id not in named:
+                    word = f"Now {b.status.label.lower()}"
+                else:
+                    word = "Status changed"
             words.append(word)
         tables = {t.id: t.name for t in plan.tables} if plan else {}
         guests = [bookings[i].customer_name for i in change.booking_ids if i in bookings]
@@ -220,6 +269,10 @@ class ActivityModel(QAbstractListModel):
             more = f" +{len(where) - 3}" if len(where) > 3 else ""
             parts.append(", ".join(where[:3]) + more)
         return " — ".join(parts)
+
+    def lines(self) -> list[str]:
+        """The night on screen's lines, newest first (as shown, without times)."""
+        return [self.describe(a) for a in self._items]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)

@@ -85,6 +85,11 @@ def night_title(night: date) -> str:
     return f"{night:%A} {night.day} {night:%B}"
 
 
+def short_night(night: date) -> str:
+    """``Sat 13 Dec``: a night on a button."""
+    return f"{night:%a} {night.day} {night:%b}"
+
+
 def party(size: int) -> str:
     return f"{size} guest" if size == 1 else f"{size} guests"
 

@@ -212,3 +212,74 @@ def test_the_venues_currency_and_reference_prefix_come_from_the_venue(
     assert window.search.placeholderText() == "Find a guest or a BK- reference"
     qtbot.waitUntil(lambda: "€" in window.summary.card_texts()[-1])
     assert "£" not in " ".join(window.summary.card_texts())
+
+
+def test_live_activity_is_one_line_per_change_and_kept_per_night(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, friday: date
+) -> None:
+    from tests.clock import on_night, set_session_clock
+
+    window = desktop.window
+    set_session_clock(conn, on_night(friday, "22:30"))  # another desk, on the night
+    block = next(b for b in window.model.blocks() if b.booking.status is Status.CONFIRMED)
+    guest, booking_id = block.booking.customer_name, block.booking.id
+
+    def written(count: int) -> bool:
+        lines = window.activity.lines()
+        return window.night.settled and len(lines) == count and "Status changed" not in lines[0]
+
+    for status, count in (("seated", 1), ("completed", 2)):
+        conn.execute("SELECT * FROM set_booking_status(%s, %s)", [booking_id, status])
+        qtbot.waitUntil(lambda count=count: written(count), timeout=10_000)  # type: ignore[misc]
+    lines = window.activity.lines()
+    assert lines[0].startswith(f"Now completed — {guest}")
+    assert lines[1].startswith(f"Now seated — {guest}")  # not rewritten as completed
+    with qtbot.waitSignal(window.night.plan_loaded):
+        window.act_next.trigger()
+    assert window.activity.lines() == []  # Saturday's, none yet
+    with qtbot.waitSignal(window.night.plan_loaded):
+        window.act_prev.trigger()
+    assert window.activity.lines() == lines  # Friday's kept
+
+
+def test_a_closed_night_says_when_the_venue_next_opens_and_goes_there(
+    qtbot: QtBot, desktop: Desktop, conn: Conn
+) -> None:
+    row = conn.execute("SELECT night FROM nights WHERE is_closed ORDER BY night LIMIT 1").fetchone()
+    assert row is not None
+    closed: date = row[0]
+    window = desktop.window
+    window.night.show_night(closed)
+    qtbot.waitUntil(lambda: window.summary.next_open.isVisible(), timeout=10_000)
+    following = closed + timedelta(days=1)
+    while window.desk.night_plan(following).is_closed:
+        following += timedelta(days=1)
+    assert window.summary.next_open.text() == f"Go to {following:%a} {following.day} {following:%b}"
+    assert "next open" in window.summary.hours.text()
+    assert window.grid.closed_message.startswith("Closed on ")
+    qtbot.mouseClick(window.summary.next_open, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.plan is not None and window.model.plan.night == following)
+    assert not window.summary.next_open.isVisible()
+    assert window.grid.closed_message == ""
+
+
+def test_ctrl_y_redoes_what_was_undone(qtbot: QtBot, desktop: Desktop, conn: Conn) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window = desktop.window
+    block = next(b for b in window.model.blocks() if b.booking.status is Status.CONFIRMED)
+    window.grid.select_booking(block.booking.id)
+    window.grid.setFocus()
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.grid, Qt.Key.Key_X, ctrl_shift)
+    (box,) = window.findChildren(QMessageBox)
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _booking_at(conn, block.booking.id) == ("cancelled",))
+    qtbot.waitUntil(window.act_undo.isEnabled)
+    window.activateWindow()  # offscreen does not hand it back after the question
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _booking_at(conn, block.booking.id) == ("confirmed",))
+    qtbot.waitUntil(window.act_redo.isEnabled)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _booking_at(conn, block.booking.id) == ("cancelled",))

@@ -173,3 +173,22 @@ def test_a_party_outside_the_limits_is_said_not_changed(
     qtbot.mouseClick(dialog.seat_button, Qt.MouseButton.LeftButton)
     assert dialog.party.value() == 0
     assert dialog.message.text().startswith("Party: 0 guests? This venue takes parties of 1 to ")
+
+
+def test_walk_in_is_offered_only_while_the_night_on_screen_is_on(
+    qtbot: QtBot, desktop: Desktop
+) -> None:
+    window = desktop.window
+    plan = window.model.plan
+    assert plan is not None and plan.opens_at is not None and plan.closes_at is not None
+    window.set_clock(lambda: clock.on_night(plan.night, "22:30"))
+    assert window.act_walk_in.isEnabled()
+    window.set_clock(lambda: clock.on_night(plan.night, "20:00"))  # before opening
+    assert not window.act_walk_in.isEnabled()
+    assert window.act_walk_in.toolTip() == "Walk-ins only while the night is on"
+    assert window.walk_in() is None
+    after_close = plan.closes_at + timedelta(minutes=1)
+    window.set_clock(lambda: after_close)
+    assert not window.act_walk_in.isEnabled()
+    window.set_clock(lambda: clock.on_night(plan.night - timedelta(days=1), "22:30"))
+    assert not window.act_walk_in.isEnabled()  # another night is on, not this one
