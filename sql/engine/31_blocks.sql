@@ -49,8 +49,10 @@ CREATE OR REPLACE FUNCTION private.fd_block_words(p_venue_id uuid, p_table_name 
 CREATE OR REPLACE FUNCTION private.fd_block_refusal(p_venue_id uuid, p_table_ids uuid[],
                                                     p_period tstzrange)
     RETURNS private.fd_refusal
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE  -- on every booking, twice: PL/pgSQL keeps its plan
 AS $$
+BEGIN
+    RETURN (
     SELECT private.fd_refuse('TABLE_UNAVAILABLE',
                              private.fd_block_words(p_venue_id, t.name, bl.starts_at, bl.ends_at,
                                                     e.period, bl.reason))
@@ -63,7 +65,8 @@ AS $$
                         AND (upper(p_period) AT TIME ZONE 'UTC')::date + 2
        AND e.period && p_period
      ORDER BY t.grid_order, t.name, lower(e.period)
-     LIMIT 1
+     LIMIT 1);
+END
 $$;
 
 -- ---------------------------------------------------------------------------

@@ -207,14 +207,16 @@ AS $$
 DECLARE
     started timestamptz := clock_timestamp();
     gate    private.fd_refusal;
+    channel text;
 BEGIN
     p_source := coalesce(p_source, 'desk');
     -- Who may book, first: nothing is written, not even the attempt, for a
     -- caller who may not.  The website books as itself; everyone else needs
     -- a desk session of the venue.
-    gate := CASE WHEN p_source = 'web' AND private.fd_channel() = 'desk'
+    channel := private.fd_channel();
+    gate := CASE WHEN p_source = 'web' AND channel = 'desk'
                  THEN private.fd_refuse('NOT_ALLOWED', 'Only the website books as the website.')
-                 WHEN p_source = 'web' THEN private.fd_require_writer(p_venue_id)
+                 WHEN p_source = 'web' AND channel = 'web' THEN NULL
                  ELSE private.fd_require_session(p_venue_id, false) END;
     IF gate.code IS NOT NULL THEN
         r_ok := false; r_code := gate.code; r_message := gate.message;
