@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog
 
@@ -104,6 +105,7 @@ class Desktop:
             crash_kit=CrashKitConfig.for_settings(settings),
         )
         self.window.connection_settings_wanted.connect(self.connection_settings)
+        self.window.setup_wanted.connect(self.open_setup)
         self._fixed_idle = idle_lock_ms is not None
         self._follow_the_venue()
         self._closed = False
@@ -167,8 +169,14 @@ class Desktop:
             self.open_setup()
 
     def open_setup(self) -> SetupWindow | None:
-        """The Setup window (a manager's; None for anyone else)."""
+        """The Setup window (a manager's; None for anyone else).  One at a
+        time: asked again, the open one comes to the front."""
         who = self.desk.signed_in
+        open_now = self.setup_window
+        if open_now is not None and shiboken6.isValid(open_now) and open_now.isVisible():
+            open_now.raise_()
+            open_now.activateWindow()
+            return open_now
         self.setup_window = open_setup_window(
             self.window, self.ops, manager=who is not None and who.is_manager
         )

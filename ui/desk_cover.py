@@ -20,6 +20,7 @@ from ui.booking_dialog import BookingDialog
 
 if TYPE_CHECKING:
     from ui.actions import BookingActions
+    from ui.block_dialog import TableBlockActions
     from ui.grid_view import NightGridView
     from ui.manager_menu import ManagerActions
     from ui.night import NightController
@@ -43,6 +44,7 @@ class DeskCover(_Base):
     night: NightController
     run_sheet: RunSheetActions
     manager: ManagerActions
+    table_blocks: TableBlockActions
     grid: NightGridView
     who_label: QLabel
     _covered: bool
@@ -124,6 +126,7 @@ class DeskCover(_Base):
         manager = who is not None and who.is_manager
         self.run_sheet.set_staff(who.staff_name if who else "", manager=manager)
         self.manager.set_staff(who.staff_name if who else "", manager=manager)
+        self.table_blocks.set_manager(manager)
         self._update_actions()
 
     def _list_staff_if_needed(self) -> None:

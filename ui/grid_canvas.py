@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QTableView
 
 from ui.grid_drag import DragController, DragState
-from ui.grid_model import Block, HoldBlock, NightGridModel, RowKind
+from ui.grid_model import Block, HoldBlock, NightGridModel, OutOfService, RowKind
 from ui.grid_paint import (
     BlockFonts,
     CellArea,
@@ -26,6 +26,7 @@ from ui.grid_paint import (
     paint_ghost,
     paint_hold,
     paint_now_line,
+    paint_out_of_service,
     paint_selection,
 )
 from ui.theme import Theme
@@ -71,7 +72,7 @@ class GridCanvas(_Base):
     def span_rect(self, row: int, starts_at: datetime, ends_at: datetime) -> QRectF:
         return self._rect(row, self.x_of(starts_at), self.x_of(ends_at))
 
-    def _block_rect(self, block: Block | HoldBlock) -> QRectF:
+    def _block_rect(self, block: Block | HoldBlock | OutOfService) -> QRectF:
         return self._rect(block.row, self.x_at(block.start_x), self.x_at(block.end_x))
 
     def block_rect(self, booking_id: UUID, table_id: UUID | None = None) -> QRect:
@@ -176,6 +177,11 @@ class GridCanvas(_Base):
         clip = QRectF(event.rect())
         top, bottom = self.rowAt(event.rect().top()), self.rowAt(event.rect().bottom())
         top, bottom = max(0, top), model.rowCount() - 1 if bottom < 0 else bottom
+        for out in model.out_of_service():  # under the holds and the bookings
+            if top <= out.row <= bottom:
+                rect = self._block_rect(out)
+                if rect.intersects(clip):
+                    paint_out_of_service(painter, rect, out.block, t, font)
         for hold in model.hold_blocks():
             if top <= hold.row <= bottom:
                 rect = self._block_rect(hold)

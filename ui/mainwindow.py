@@ -36,6 +36,7 @@ from frontdesk.plan import Change, NightPlan
 from ui import text, theme
 from ui.actions import BookingActions
 from ui.bars import OfflineBanner, SummaryBar
+from ui.block_dialog import TableBlockActions
 from ui.connectivity import Connectivity
 from ui.desk_cover import DeskCover
 from ui.find_box import FindBox
@@ -59,6 +60,7 @@ from ui.window_menus import WindowMenus
 class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWindow):
     online_changed = Signal(bool)
     connection_settings_wanted = Signal()  # the composition root opens the dialog
+    setup_wanted = Signal()  # Manager > Venue setup…: the composition root opens it
 
     def __init__(
         self,
@@ -101,6 +103,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         if crash_kit is None:
             crash_kit = CrashKitConfig(folder=Path(store.fileName()).parent / FOLDER_NAME)
         self.manager = ManagerActions(ops, self, crash_kit=crash_kit, terminal=terminal)
+        self.table_blocks = TableBlockActions(ops, self.model, self)
         self.session = DeskSession(ops, self)
         self.set_aside = SetAside(self)
         if idle_lock_ms is None:
@@ -211,6 +214,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self.connectivity.online_changed.connect(self.run_sheet.set_online)
         self.connectivity.online_changed.connect(self.manager.set_online)
         self.manager.message.connect(self.say)
+        self.table_blocks.message.connect(self.say)
         self.connectivity.back_online.connect(night.reload)
         self.connectivity.back_online.connect(self._list_staff_if_needed)
         # who is at the desk
@@ -229,6 +233,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self.act_sign_out.triggered.connect(self.sign_out)
         self.act_connection.triggered.connect(self.connection_settings_wanted)
         self.act_guest_data.triggered.connect(self.open_guest_data)
+        self.act_setup.triggered.connect(self.setup_wanted)
         self.act_shortcuts.triggered.connect(self.open_shortcuts)
         self.act_guide.triggered.connect(self.open_guide)
         self.act_pick_night.triggered.connect(self.pick_night)
@@ -275,6 +280,11 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.addAction(self.act_new)
         menu.addAction(self.act_walk_in)
+        # a manager's: take the table under the pointer out of service, or back
+        index = self.grid.indexAt(self.grid.viewport().mapFromGlobal(where))
+        if not index.isValid():
+            index = self.grid.currentIndex()
+        self.table_blocks.add_to(menu, index.row(), index.column(), self.grid.selected_span())
         menu.popup(where)
 
     # ---- found bookings -----------------------------------------------------
@@ -335,8 +345,9 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
             action.setEnabled(ready)
         self.run_sheet.set_ready(ready)
         self.manager.set_ready(ready)
-        self.act_guest_data.setEnabled(working and self.manager.manager)
-        self.act_guest_data.setToolTip("" if self.manager.manager else MANAGERS_ONLY)
+        for action in (self.act_guest_data, self.act_setup):
+            action.setEnabled(working and self.manager.manager)
+            action.setToolTip("" if self.manager.manager else MANAGERS_ONLY)
         self.grid.set_editable(working)
 
     # ---- remembering ------------------------------------------------------

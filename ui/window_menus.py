@@ -90,6 +90,7 @@ class WindowMenus(_Base):
         self.act_sign_out = self._action("Sign out")
         self.act_connection = self._action("Connection settings…")
         self.act_guest_data = self._action("Guest data…")
+        self.act_setup = self._action("Venue setup…")
         self.act_shortcuts = self._action("Shortcuts", "F1")
         self.act_guide = self._action("Host guide")
         # The walk-in key acts on the grid only, never while typing a search.
@@ -174,6 +175,7 @@ class WindowMenus(_Base):
         bar.addMenu(night)
         manager_menu = self.manager.menu(self)
         manager_menu.addSeparator()
+        manager_menu.addAction(self.act_setup)
         manager_menu.addAction(self.act_guest_data)
         bar.addMenu(manager_menu)
         bar.addMenu(self._help_menu())
