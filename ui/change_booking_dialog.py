@@ -4,7 +4,8 @@ guest's own details (name, phone, email, date of birth, notes), so that a
 typo is fixed in seconds.
 
 Opened on the booking's night; the guest's and the booking's details are
-read fresh as it opens.  Save changes writes only what changed, each
+read fresh as it opens (Save changes pressed before they come saves as
+soon as they do).  Save changes writes only what changed, each
 through the engine and audited: the guest (``update_customer``), the
 booking's details (``update_booking_details``), then a move (tables, times,
 party) through the window, which carries moves out as undoable commands
@@ -64,6 +65,7 @@ class ChangeBookingDialog(BookingDialog):
         self._guest_read: GuestTyped | None = None
         self._extras_read: ExtrasTyped | None = None
         self._moving = False
+        self._save_when_read = False  # Save changes pressed while the details were read
         self._checking = False  # the form's problems were shown: recheck on each edit
         self.when.night.setEnabled(False)  # a booking moves within its night
         self.when.party.setValue(booking.party_size)
@@ -96,7 +98,7 @@ class ChangeBookingDialog(BookingDialog):
             partial(_booking_details, self.booking.id),
             owner=self,
             done=self._details_read,
-            failed=self._call_failed,
+            failed=self._details_failed,
         )
 
     def _details_read(self, details: BookingDetails) -> None:
@@ -110,6 +112,16 @@ class ChangeBookingDialog(BookingDialog):
         self._set_enabled(True)
         if self.message.text() == READING:
             self.show_message("")
+        if self._save_when_read:
+            self._save_when_read = False
+            self._set_busy(False)
+            self.submit()
+
+    def _details_failed(self, exc: Exception) -> None:
+        if self._save_when_read:  # nothing was saved: say why, keep what was typed
+            self._save_when_read = False
+            self._set_busy(False)
+        self._call_failed(exc)
 
     def _set_enabled(self, enabled: bool) -> None:
         for w in (self.guest, self.extras):
@@ -172,8 +184,16 @@ class ChangeBookingDialog(BookingDialog):
         )
 
     def submit(self) -> None:
-        """Save what changed; say everything that is wrong first."""
-        if self._busy or self._done or not self._online or self._details is None:
+        """Save what changed; say everything that is wrong first.  Pressed
+        before the guest's details are read, it saves when they come."""
+        if self._busy or self._done or not self._online:
+            return
+        if self._details is None:
+            # Only the tables, times and party can have been changed yet (the
+            # guest's and the booking's details are disabled until read).
+            self._save_when_read = True
+            self._set_busy(True, "Saving…")
+            self.show_message(READING, kind="info")
             return
         problems = self._problems()
         if problems:

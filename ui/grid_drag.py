@@ -29,7 +29,8 @@ from typing import Protocol
 from uuid import UUID
 
 from PySide6.QtCore import QEasingCurve, QObject, QPoint, QRectF, QTimer, QVariantAnimation, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
 from frontdesk.plan import Booking
 from ui import text
@@ -260,10 +261,12 @@ class DragController(QObject):
         )
         box.setInformativeText("Tell the guest before you move them.")
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText(
-            f"Move — minimum {text.money(ghost.min_spend)}"
-        )
-        box.button(QMessageBox.StandardButton.No).setText("Keep it where it was")
+        move = box.button(QMessageBox.StandardButton.Yes)
+        move.setText(f"Move — minimum {text.money(ghost.min_spend)}")
+        keep = box.button(QMessageBox.StandardButton.No)
+        keep.setText("Keep it where it was")
+        for button in (move, keep):
+            _room_for_bold(button)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setProperty("booking_id", str(b.id))
         box.finished.connect(self._answered)
@@ -392,3 +395,11 @@ class GridGeometry(Protocol):
     def span_rect(self, row: int, starts_at: datetime, ends_at: datetime) -> QRectF: ...
 
     def block_rectf(self, block: Block) -> QRectF: ...
+
+
+def _room_for_bold(button: QAbstractButton) -> None:
+    """The style sheet draws the default button in bold (and the default moves
+    to the focused button): wide enough for its words in bold, not clipped."""
+    bold = QFont(button.font())
+    bold.setBold(True)
+    button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(button.text()) + 56)

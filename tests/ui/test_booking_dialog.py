@@ -335,7 +335,7 @@ def open_new_dialog(qtbot: QtBot, desktop: Desktop) -> NewBookingDialog:
     """New booking (Ctrl+N) with nothing picked on the grid."""
     window = desktop.window
     window.grid.clearSelection()
-    dialog = window._dialog()
+    dialog = window.new_booking()
     assert isinstance(dialog, NewBookingDialog)
     qtbot.waitUntil(lambda: dialog.when.starts.count() > 0)
     return dialog

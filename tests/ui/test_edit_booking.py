@@ -5,14 +5,19 @@ engine, audited."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from uuid import UUID
 
+import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from frontdesk.desk import BookingDetails, Desk
 from tests.ui.conftest import Conn
-from ui.change_booking_dialog import ChangeBookingDialog
+from ui import change_booking_dialog
+from ui.change_booking_dialog import READING, ChangeBookingDialog
 from ui.composition import Desktop
 
 
@@ -100,3 +105,40 @@ def test_the_date_of_birth_is_shown_and_every_problem_said_at_once(
     qtbot.keyClicks(dialog.guest.date_of_birth, "05/03/1991")
     assert not dialog.message.isVisible()
     dialog.reject()
+
+
+def test_save_pressed_before_the_details_are_read_saves_when_they_come(
+    qtbot: QtBot, desktop: Desktop, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host quick enough to move the end and press Save changes before the
+    guest's details are in is not ignored: it saves when they come, and closes."""
+    read = threading.Event()
+    real = change_booking_dialog._booking_details
+
+    def held(booking_id: UUID, desk: Desk) -> BookingDetails:
+        assert read.wait(10)
+        return real(booking_id, desk)
+
+    monkeypatch.setattr(change_booking_dialog, "_booking_details", held)
+    window = desktop.window
+    model = window.model
+    block = next(
+        b
+        for b in model.blocks()
+        if len(b.booking.table_ids) == 1
+        and b.last + 2 < model.columnCount()
+        and model.is_free(b.row, b.last + 1, b.last + 2)
+    )
+    dialog = window.open_booking(block.booking.id)
+    assert isinstance(dialog, ChangeBookingDialog)
+    qtbot.waitUntil(lambda: dialog.when.ends.count() > 0)
+    dialog.when.ends.setCurrentIndex(dialog.when.ends.currentIndex() + 2)
+    new_end = dialog.when.span()[1]
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert not dialog.guest.isEnabled()  # still reading
+    assert dialog.book_button.text() == "Saving…" and not dialog.book_button.isEnabled()
+    assert dialog.message.text() == READING
+    read.set()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=10_000)  # saved, closed
+    row = conn.execute("SELECT ends_at FROM bookings WHERE id = %s", [block.booking.id]).fetchone()
+    assert row == (new_end,)

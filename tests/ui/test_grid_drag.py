@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -323,7 +324,15 @@ def test_keeping_the_old_minimum_springs_back(qtbot: QtBot, desktop: Desktop, co
     drag_to_a_higher_minimum(qtbot, desktop)
     box = window.grid.drag.question
     assert box is not None
-    qtbot.mouseClick(box.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+    keep = box.button(QMessageBox.StandardButton.No)
+    assert keep is box.defaultButton() and keep.text() == "Keep it where it was"
+    for button in (keep, box.button(QMessageBox.StandardButton.Yes)):
+        # drawn in bold when it is the default (the style sheet): not clipped
+        bold = QFont(button.font())
+        bold.setBold(True)
+        padding = 2 * 18  # the style sheet's, either side
+        assert button.width() >= QFontMetrics(bold).horizontalAdvance(button.text()) + padding
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.grid.pending_moves())
     assert placement(conn, block.booking.id) == before
     assert window.booking_actions.undo_stack.count() == 0

@@ -57,15 +57,18 @@ def parent(qtbot: QtBot) -> QWidget:
     return widget
 
 
-def _night_of_changes(conn: Conn) -> dict[str, UUID]:
+def _night_of_changes(conn: Conn, engine_clock: EngineClock, db_url: str) -> dict[str, UUID]:
     """Priya at DESK-1 books and seats a party; Dan at DESK-2 moves it and
-    cancels another."""
+    cancels another.  The party arrives and sits while its night is on (the
+    engine's clock at 22:30 that night): the night's statuses are refused at
+    any other time."""
     night = quiet_friday(conn)
     conn.execute(
         "SELECT set_config('frontdesk.terminal', 'DESK-1', false), "
         "set_config('frontdesk.staff_name', 'Priya', false)"
     )
     made = insert_booking(conn, ["Booth 3"], night, "22:00", "00:30", party=4)
+    engine_clock.set(db_url, on_night(night, "22:30"), conn)
     for status in ("arrived", "seated"):
         assert one(conn, "SELECT success FROM set_booking_status(%s, %s)", [made, status])[0]
     conn.execute(
@@ -98,8 +101,15 @@ def _settled(qtbot: QtBot, window: AuditWindow) -> None:
     )
 
 
-def test_the_audit_window_filters(qtbot: QtBot, parent: QWidget, ops: Ops, conn: Conn) -> None:
-    ids = _night_of_changes(conn)
+def test_the_audit_window_filters(
+    qtbot: QtBot,
+    parent: QWidget,
+    ops: Ops,
+    conn: Conn,
+    engine_clock: EngineClock,
+    demo_db_url: str,
+) -> None:
+    ids = _night_of_changes(conn, engine_clock, demo_db_url)
     window = _audit(qtbot, parent, ops)
     assert {c.record_id for c in window.model.changes} >= set(ids.values())
     assert window.model.rowCount() == len(window.model.changes)
@@ -149,9 +159,14 @@ def test_the_audit_window_filters(qtbot: QtBot, parent: QWidget, ops: Ops, conn:
 
 
 def test_the_audit_window_pages_newer_and_older(
-    qtbot: QtBot, parent: QWidget, ops: Ops, conn: Conn
+    qtbot: QtBot,
+    parent: QWidget,
+    ops: Ops,
+    conn: Conn,
+    engine_clock: EngineClock,
+    demo_db_url: str,
 ) -> None:
-    _night_of_changes(conn)
+    _night_of_changes(conn, engine_clock, demo_db_url)
     window = AuditWindow(ops, parent, page_size=2)
     window.show()
     window.staff.setCurrentText("Dan")
@@ -174,9 +189,15 @@ def test_the_audit_window_pages_newer_and_older(
 
 
 def test_the_audit_window_exports_every_matching_change(
-    qtbot: QtBot, parent: QWidget, ops: Ops, conn: Conn, tmp_path: Path
+    qtbot: QtBot,
+    parent: QWidget,
+    ops: Ops,
+    conn: Conn,
+    engine_clock: EngineClock,
+    demo_db_url: str,
+    tmp_path: Path,
 ) -> None:
-    _night_of_changes(conn)
+    _night_of_changes(conn, engine_clock, demo_db_url)
     window = _audit(qtbot, parent, ops)
     window.staff.setCurrentText("Dan")
     _settled(qtbot, window)
@@ -190,8 +211,15 @@ def test_the_audit_window_exports_every_matching_change(
     assert all(",Dan,DESK-2," in line for line in lines[1:])
 
 
-def test_one_booking_s_whole_history(qtbot: QtBot, parent: QWidget, ops: Ops, conn: Conn) -> None:
-    ids = _night_of_changes(conn)
+def test_one_booking_s_whole_history(
+    qtbot: QtBot,
+    parent: QWidget,
+    ops: Ops,
+    conn: Conn,
+    engine_clock: EngineClock,
+    demo_db_url: str,
+) -> None:
+    ids = _night_of_changes(conn, engine_clock, demo_db_url)
     row = conn.execute("SELECT reference FROM bookings WHERE id = %s", [ids["made"]]).fetchone()
     assert row is not None
     window = _audit(qtbot, parent, ops, booking=row[0])
