@@ -137,6 +137,17 @@ CREATE OR REPLACE FUNCTION private.fd_pin_lockout() RETURNS interval
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN interval '5 minutes';
 
+-- A wrong PIN (or a name nobody can sign in as) is answered after this
+-- pause, with that person's row still locked, and written to the server's
+-- log.  The count of wrong PINs is a row in the caller's transaction: a
+-- client with a desk's login running its own SQL could roll it back and
+-- guess on; the pause and the log it cannot.  Guesses at one person take
+-- turns, at most one a second (10,000 four-digit PINs: hours, not minutes,
+-- and every one in the log); a host who mistypes waits a second.
+CREATE OR REPLACE FUNCTION private.fd_pin_pause() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN interval '1 second';
+
 -- ---------------------------------------------------------------------------
 -- Sessions.
 
@@ -386,6 +397,9 @@ BEGIN
             -- Nobody who can sign in (unknown, disabled or without a PIN:
             -- the same answer, in the same time).
             PERFORM private.fd_pin_matches(p_pin, private.fd_pin_decoy());
+            RAISE LOG 'frontdesk: sign-in refused for % (nobody who can sign in) at % (login %)',
+                left(p_name, 100), left(term, 100), session_user;
+            PERFORM pg_sleep_for(private.fd_pin_pause());
             RETURN QUERY SELECT false, 'UNKNOWN_STAFF',
                 'Nobody of that name can sign in here.', NULL::text, NULL::uuid, NULL::text,
                 NULL::timestamptz;
@@ -428,6 +442,9 @@ BEGIN
             RETURN;
         END IF;
         failed := failed + 1;
+        RAISE LOG 'frontdesk: wrong PIN for % (% in a row) at % (login %)',
+            st.name, failed, left(term, 100), session_user;
+        PERFORM pg_sleep_for(private.fd_pin_pause());
         IF failed >= private.fd_pin_tries() THEN
             until := now_ + private.fd_pin_lockout();
             UPDATE staff s SET failed_pins = failed, locked_until = until WHERE s.id = st.id;

@@ -8,6 +8,8 @@ import hashlib
 import io
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -684,3 +686,46 @@ def test_cli_refuses_a_database_not_yet_upgraded(
         monkeypatch.setenv("FRONTDESK_DATABASE_URL", url)
         assert cli.main(["staff", "list"]) == 1
     assert "run `frontdesk db upgrade` first" in capsys.readouterr().err
+
+
+def test_rolling_back_a_wrong_pin_undoes_the_count_but_not_the_pause(
+    demo_db_url: str, demo_conn: Conn, login_url: Callable[[str, str | None], str]
+) -> None:
+    """A desk login running its own SQL can roll back the count of wrong
+    PINs, never the pause: each guess is answered no sooner than a second
+    (busy machines only make it later), and two guessers at one person take
+    turns (or the second is told BUSY)."""
+    url = login_url(demo_db_url, "desk")
+    pause = 1.0
+
+    def guess(pin: str) -> tuple[str, float, float]:
+        with psycopg.connect(url) as conn:  # not autocommit: rolled back below
+            conn.execute("SELECT set_config('frontdesk.terminal', 'MALLORY', false)")
+            asked = time.monotonic()
+            row = conn.execute(
+                "SELECT error_code FROM sign_in(%s, 'Sam', %s)", [VENUE, pin]
+            ).fetchone()
+            answered = time.monotonic()
+            conn.rollback()
+        assert row is not None
+        return str(row[0]), asked, answered
+
+    for pin in ("0001", "0002"):
+        code, asked, answered = guess(pin)
+        assert code == "WRONG_PIN" and answered - asked >= pause
+    assert staff_row(demo_conn, SAM)["failed_pins"] == 0  # the count was rolled back
+
+    answers: list[tuple[str, float, float]] = []
+    threads = [
+        threading.Thread(target=lambda pin=pin: answers.append(guess(pin)))
+        for pin in ("0003", "0004")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 2
+    wrong = sorted(answered for code, _asked, answered in answers if code == "WRONG_PIN")
+    assert {code for code, _a, _b in answers} <= {"WRONG_PIN", "BUSY"} and wrong
+    if len(wrong) == 2:
+        assert wrong[1] - wrong[0] >= pause
