@@ -14,29 +14,17 @@ shown in the window.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -44,93 +32,18 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk import audit_log
-from frontdesk.audit_log import AuditChange, AuditFilter, AuditPage, PageKey
+from frontdesk.audit_log import AuditFilter, AuditPage, PageKey
 from frontdesk.desk import Desk, StaffMember
 from frontdesk.errors import InvalidInput, Refused, ServerUnavailable
+from ui.audit_filters import KIND_CHOICES, AuditFilterBar
+from ui.audit_model import AuditModel
 from ui.ops import Ops
 
-Index = QModelIndex | QPersistentModelIndex
+# The filter bar and the table model have their own modules; importable from here too.
+__all__ = ["KIND_CHOICES", "AuditModel", "AuditWindow", "ask_save_path", "open_audit_window"]
 
 #: Typing pauses this long before the filters apply.
 FILTER_MS = 400
-#: The staff box's choice for everybody; the website's name in the audit.
-ANYONE = "Anyone"
-WEBSITE = "Website"
-
-#: The kind box: (label, kinds).  None: every kind.
-KIND_CHOICES: list[tuple[str, frozenset[str] | None]] = [
-    ("All changes but holds", audit_log.WITHOUT_HOLDS),
-    ("Everything", None),
-    *[(label, frozenset({kind})) for kind, label in audit_log.KINDS],
-]
-
-COLUMNS = ("When", "Staff", "Terminal", "What", "Booking", "Guest", "Changes")
-
-
-class AuditModel(QAbstractTableModel):
-    """A page of changes; the Changes column lists the fields that changed."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._changes: list[AuditChange] = []
-
-    @property
-    def changes(self) -> list[AuditChange]:
-        return list(self._changes)
-
-    def set_changes(self, changes: Sequence[AuditChange]) -> None:
-        self.beginResetModel()
-        self._changes = list(changes)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._changes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        change = self._changes[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(change, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(change.changes) if index.column() == 6 else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        return None
-
-
-def _day(night: date) -> str:
-    return f"{night:%a} {night.day} {night:%b}"
-
-
-def cell_text(change: AuditChange, column: int) -> str:
-    if column == 0:
-        return f"{change.changed_at:%a} {change.changed_at.day} {change.changed_at:%b %H:%M:%S}"
-    if column == 1:
-        return change.who
-    if column == 2:
-        return change.terminal or "—"
-    if column == 3:
-        return change.what
-    if column == 4:
-        if change.reference and change.night:
-            return f"{change.reference}\n{_day(change.night)}"
-        if change.night:
-            return _day(change.night)
-        return change.reference or ""
-    if column == 5:
-        return change.guest_name or ""
-    return "\n".join(change.changes)
 
 
 class AuditWindow(QDialog):
@@ -163,14 +76,8 @@ class AuditWindow(QDialog):
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_MS)
         self._filter_timer.timeout.connect(self.refresh)
-        for edit in (self.first, self.last):
-            edit.dateChanged.connect(self._filters_changed)
-        for box in (self.staff, self.kind):
-            box.currentIndexChanged.connect(self._filters_changed)
-        self.staff.editTextChanged.connect(self._filters_changed)
-        for line in (self.terminal, self.booking):
-            line.textChanged.connect(self._filters_changed)
-            line.returnPressed.connect(self.refresh)
+        self.filters.changed.connect(self._filters_changed)
+        self.filters.submitted.connect(self.refresh)
         self.newer_button.clicked.connect(self.newer)
         self.older_button.clicked.connect(self.older)
         self.export_button.clicked.connect(self.export_csv)
@@ -178,39 +85,11 @@ class AuditWindow(QDialog):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        grid = QGridLayout()
-        self.first = _date_edit(self, "From")
-        self.last = _date_edit(self, "To")
-        self.staff = QComboBox(self)
-        self.staff.setEditable(True)
-        self.staff.addItems([ANYONE, WEBSITE])
-        self.staff.setAccessibleName("Staff")
-        self.terminal = QLineEdit(self)
-        self.terminal.setPlaceholderText("Any terminal")
-        self.terminal.setAccessibleName("Terminal")
-        self.booking = QLineEdit(self)
-        self.booking.setPlaceholderText("Reference, e.g. BR-261204-")
-        self.booking.setClearButtonEnabled(True)
-        self.booking.setAccessibleName("Booking reference")
-        self.kind = QComboBox(self)
-        self.kind.addItems([label for label, _ in KIND_CHOICES])
-        self.kind.setAccessibleName("Kind of change")
-        for column, (label, widget) in enumerate(
-            (
-                ("From", self.first),
-                ("To", self.last),
-                ("Staff", self.staff),
-                ("Terminal", self.terminal),
-                ("Booking", self.booking),
-                ("Kind of change", self.kind),
-            )
-        ):
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            grid.addWidget(caption, 0, column)
-            grid.addWidget(widget, 1, column)
-        grid.setColumnStretch(4, 1)
-        layout.addLayout(grid)
+        self.filters = AuditFilterBar(self)
+        self.first, self.last = self.filters.first, self.filters.last
+        self.staff, self.terminal = self.filters.staff, self.filters.terminal
+        self.booking, self.kind = self.filters.booking, self.filters.kind
+        layout.addWidget(self.filters)
         self.model = AuditModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -253,34 +132,14 @@ class AuditWindow(QDialog):
         return self._clock().astimezone(self._ops.desk.time_zone).date()
 
     def set_days(self, first: date, last: date) -> None:
-        for edit, day in ((self.first, first), (self.last, last)):
-            edit.blockSignals(True)
-            edit.setDate(QDate(day.year, day.month, day.day))
-            edit.blockSignals(False)
+        self.filters.set_days(first, last)
 
     def set_staff_names(self, people: Sequence[StaffMember]) -> None:
-        typed = self.staff.currentText()
-        self.staff.blockSignals(True)
-        self.staff.clear()
-        self.staff.addItems([ANYONE, *(p.name for p in people), WEBSITE])
-        self.staff.setCurrentText(typed)
-        self.staff.blockSignals(False)
+        self.filters.set_staff_names(people)
 
     def current_filter(self) -> AuditFilter:
         """The filters as the engine takes them: whole days in the venue's time."""
-        zone = self._ops.desk.time_zone
-        first, last = _py_date(self.first.date()), _py_date(self.last.date())
-        if last < first:
-            first, last = last, first
-        staff = self.staff.currentText().strip()
-        return AuditFilter(
-            since=datetime.combine(first, time(0), zone),
-            until=datetime.combine(last + timedelta(days=1), time(0), zone),
-            staff=None if staff in ("", ANYONE) else staff,
-            terminal=self.terminal.text().strip() or None,
-            booking=self.booking.text().strip() or None,
-            kinds=KIND_CHOICES[max(0, self.kind.currentIndex())][1],
-        )
+        return self.filters.current_filter(self._ops.desk.time_zone)
 
     def _filters_changed(self) -> None:
         self._filter_timer.start()
@@ -410,20 +269,6 @@ def _export(wanted: AuditFilter, path: Path, desk: Desk) -> int:
 
 def _staff(desk: Desk) -> list[StaffMember]:
     return desk.staff_list()
-
-
-def _date_edit(parent: QWidget, name: str) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd d MMM yyyy")
-    edit.setMinimumDate(QDate(2000, 1, 1))
-    edit.setMaximumDate(QDate(9998, 12, 31))
-    edit.setAccessibleName(name)
-    return edit
-
-
-def _py_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 def _utc_now() -> datetime:

@@ -11,9 +11,7 @@ Views and delegates only draw what the roles give them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import IntEnum
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -27,84 +25,36 @@ from PySide6.QtCore import (
     QTimer,
 )
 
-from frontdesk.plan import Booking, Floor, Hold, NightPlan, TableBlock, TableRow
+from frontdesk.plan import Booking, NightPlan, TableRow
 from ui import text
+from ui.grid_layout import (
+    Block,
+    GridRow,
+    HoldBlock,
+    OutOfService,
+    Role,
+    RowKind,
+    layout_rows,
+    out_of_service_label,
+    out_of_service_tooltip,
+    table_tooltip,
+)
 from ui.timeline import Slot, column_at, last_column, night_slots, position
 
+# The placed blocks and roles live in ui.grid_layout; importable from here too.
+__all__ = [
+    "HOLD_RECHECK_MS",
+    "Block",
+    "GridRow",
+    "HoldBlock",
+    "NightGridModel",
+    "OutOfService",
+    "Role",
+    "RowKind",
+    "out_of_service_label",
+]
+
 Index = QModelIndex | QPersistentModelIndex
-
-
-class RowKind(IntEnum):
-    FLOOR = 0
-    TABLE = 1
-
-
-class Role(IntEnum):
-    ROW_KIND = Qt.ItemDataRole.UserRole + 1
-    FLOOR = Qt.ItemDataRole.UserRole + 2
-    TABLE = Qt.ItemDataRole.UserRole + 3
-    BOOKING = Qt.ItemDataRole.UserRole + 4  # the active booking covering the cell
-    HOLD = Qt.ItemDataRole.UserRole + 5  # another desk's hold covering the cell
-    SLOT = Qt.ItemDataRole.UserRole + 6
-    BLOCK_START = Qt.ItemDataRole.UserRole + 7  # this cell starts a booking block
-    STARTS_AT = Qt.ItemDataRole.UserRole + 8
-    ENDS_AT = Qt.ItemDataRole.UserRole + 9
-    OUT_OF_SERVICE = Qt.ItemDataRole.UserRole + 10  # a manager's TableBlock over the cell
-
-
-@dataclass(frozen=True)
-class GridRow:
-    kind: RowKind
-    floor: Floor
-    table: TableRow | None = None
-
-
-@dataclass(frozen=True)
-class Block:
-    """One booking on one table row, from column ``first`` to ``last``."""
-
-    booking: Booking
-    table_id: UUID
-    row: int
-    first: int
-    last: int
-    start_x: float = 0.0  # in columns, for drawing (see timeline.position)
-    end_x: float = 0.0
-
-
-@dataclass(frozen=True)
-class HoldBlock:
-    hold: Hold
-    row: int
-    first: int
-    last: int
-    start_x: float = 0.0
-    end_x: float = 0.0
-
-
-@dataclass(frozen=True)
-class OutOfService:
-    """A table block (out of service) on its row, drawn as a band."""
-
-    block: TableBlock
-    row: int
-    first: int
-    last: int
-    start_x: float = 0.0
-    end_x: float = 0.0
-
-
-def _layout(plan: NightPlan) -> tuple[GridRow, ...]:
-    rows: list[GridRow] = []
-    for floor in sorted(plan.floors, key=lambda f: (f.sort_order, f.name)):
-        tables = sorted(
-            (t for t in plan.tables if t.floor_id == floor.id), key=lambda t: (t.grid_order, t.name)
-        )
-        if not tables:
-            continue
-        rows.append(GridRow(RowKind.FLOOR, floor))
-        rows.extend(GridRow(RowKind.TABLE, floor, t) for t in tables)
-    return tuple(rows)
 
 
 #: How often holds are looked at again: one that expires writes nothing to
@@ -158,7 +108,7 @@ class NightGridModel(QAbstractTableModel):
     def set_plan(self, plan: NightPlan | None) -> None:
         """Show ``plan``: one dataChanged for the rows that differ, or one reset."""
         zone = ZoneInfo(plan.time_zone) if plan else self._zone
-        rows = _layout(plan) if plan else ()
+        rows = layout_rows(plan) if plan else ()
         slots: tuple[Slot, ...] = ()
         if plan and not plan.is_closed and plan.opens_at and plan.closes_at:
             slots = night_slots(plan.opens_at, plan.closes_at, zone)
@@ -399,20 +349,9 @@ class NightGridModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if out and not block:
-                return self._out_tooltip(out)
+                return out_of_service_tooltip(self._rows[out.row].table, out.block, self._zone)
             return self._tooltip(row, col, block, hold)
         return None
-
-    def _out_tooltip(self, out: OutOfService) -> str:
-        table = self._rows[out.row].table
-        k = out.block
-        when = (
-            "all night"
-            if k.whole_night or k.starts_at is None or k.ends_at is None
-            else text.span(k.starts_at, k.ends_at, self._zone)
-        )
-        by = f" (blocked by {k.blocked_by})" if k.blocked_by else ""
-        return f"{table.name if table else ''} out of service {when}: {k.reason}{by}"
 
     def _tooltip(self, row: int, col: int, block: Block | None, hold: HoldBlock | None) -> str:
         if block:
@@ -451,15 +390,5 @@ class NightGridModel(QAbstractTableModel):
         if role == Role.FLOOR:
             return grid_row.floor
         if role == Qt.ItemDataRole.ToolTipRole and grid_row.table:
-            t = grid_row.table
-            star = " ★ premium" if t.is_premium else ""
-            return (
-                f"{t.name}: {t.capacity} seats · minimum spend {text.money(t.min_spend)}"
-                f" · deposit {text.money(t.deposit)}{star}"
-            )
+            return table_tooltip(grid_row.table)
         return None
-
-
-def out_of_service_label(block: TableBlock) -> str:
-    """What a table block says on the grid."""
-    return f"Out of service · {block.reason}"

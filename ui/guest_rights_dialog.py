@@ -27,9 +27,7 @@ from uuid import UUID
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -46,7 +44,21 @@ from frontdesk.errors import InvalidInput, Refused, ServerUnavailable
 from frontdesk.guest_rights import GuestData, Held
 from frontdesk.plan import Change
 from ui import text
+from ui.erase_confirmation import EraseConfirmation, confirm_erase
 from ui.ops import Ops
+
+# The erasure's confirmation lives in ui.erase_confirmation; importable from here too.
+__all__ = [
+    "AskSavePath",
+    "ConfirmErase",
+    "EraseConfirmation",
+    "GuestDataCalls",
+    "GuestRightsDialog",
+    "ask_save_path",
+    "confirm_erase",
+    "describe",
+    "open_guest_rights_dialog",
+]
 
 #: Typing pauses this long before the search runs.
 SEARCH_MS = 250
@@ -84,54 +96,6 @@ ConfirmErase = Callable[[QWidget, Held], bool]
 def ask_save_path(parent: QWidget, caption: str, suggested: str, filter_: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, caption, suggested, filter_)
     return path
-
-
-def confirm_erase(parent: QWidget, held: Held) -> bool:
-    return EraseConfirmation(held, parent).exec() == QDialog.DialogCode.Accepted
-
-
-class EraseConfirmation(QDialog):
-    """'Erase Oliver Green?': what goes, what stays, and the guest's name
-    typed to confirm (case and spacing aside) before Erase is enabled."""
-
-    def __init__(self, held: Held, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._name = held.name
-        self.setWindowTitle("Erase guest")
-        self.setMinimumWidth(460)
-        layout = QVBoxLayout(self)
-        title = QLabel(f"Erase {held.name}?", self)
-        title.setObjectName("ResultTitle")
-        layout.addWidget(title)
-        for words in (
-            f"This removes {guest_rights.REMOVED}.",
-            f"It keeps {guest_rights.KEPT}.",
-            "It cannot be undone.",
-        ):
-            label = QLabel(words, self)
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        self.typed = QLineEdit(self)
-        self.typed.setPlaceholderText(held.name)
-        self.typed.setAccessibleName("The guest's name, to confirm")
-        form = QFormLayout()
-        form.addRow("Type the guest's name to confirm", self.typed)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.erase_button = buttons.addButton("Erase", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.erase_button.setEnabled(False)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.typed.textChanged.connect(self._typed_changed)
-        self.typed.setFocus()
-
-    def _typed_changed(self, typed: str) -> None:
-        self.erase_button.setEnabled(guest_rights.names_match(typed, self._name))
-
-    def accept(self) -> None:
-        if guest_rights.names_match(self.typed.text(), self._name):
-            super().accept()
 
 
 class GuestRightsDialog(QDialog):
