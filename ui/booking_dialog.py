@@ -4,19 +4,18 @@ tables, the extras, and how they talk.
 Two dialogs build on it: a phone booking in one go
 (``ui.new_booking_dialog.NewBookingDialog``) and changes to a booking made
 earlier (``ui.change_booking_dialog.ChangeBookingDialog``).  Here: the
-night's plan read off the UI thread (a closed or past night says so and
-offers the next open one), the start and end from the night's own slots,
-the party against the venue's limits, suggestions best fit first (chosen),
-the free choice of tables saying which are booked or being booked at
-another desk, the totals, the message area, and being offline or signed
-out.  Every ask that may be overtaken by a newer one goes through
+night's plan read off the UI thread (``ui.night_look``: a closed or past
+night says so and offers the next open one), the start and end from the
+night's own slots, the party against the venue's limits, suggestions best
+fit first (chosen), the free choice of tables saying which are booked or
+being booked at another desk, the totals, the message area, and being
+offline or signed out.  Every ask that may be overtaken by a newer one goes through
 ``ui.latest.Latest``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from uuid import UUID
 
@@ -43,13 +42,13 @@ from ui import text
 from ui.booking_form import ExtrasBox, WhenBox, mark_invalid
 from ui.guest_box import ContactConflict, GuestBox
 from ui.latest import Latest
+from ui.night_look import NightLook as NightLook  # re-exported (ui.night_navigation)
+from ui.night_look import look_at_night as look_at_night
 from ui.ops import NOT_SIGNED_IN, Ops
 from ui.tables_box import TablesBox
 from ui.timeline import Slot, night_slots
 
 SUGGEST_MS = 250
-#: How far ahead a closed or past night looks for the next open one.
-NEXT_OPEN_DAYS = 28
 
 #: Said when the engine has ended the person's sign-in (the sign-in screen is up).
 SIGNED_OUT_NOTE = "Your sign-in ended — sign in again. Everything you typed here is kept."
@@ -60,46 +59,6 @@ OFFLINE_NOTE = (
     "The database can't be reached — booking is paused. Everything you've typed is kept; "
     "book when the banner goes."
 )
-
-
-@dataclass(frozen=True)
-class NightLook:
-    """A night as the dialog needs it: its plan, whether it has gone, and
-    the next open night when this one cannot be booked."""
-
-    plan: NightPlan
-    tonight: date  # the night in progress (or today)
-    next_open: date | None
-
-    @property
-    def is_past(self) -> bool:
-        return self.plan.night < self.tonight
-
-    @property
-    def refusal(self) -> str | None:
-        """Why nothing can be booked on this night, in a host's words; None when it can."""
-        plan = self.plan
-        if self.is_past:
-            return f"{text.night_title(plan.night)} has passed: book tonight or a later night."
-        if plan.is_closed:
-            why = f" ({plan.event_name})" if plan.event_name else ""
-            return f"The venue is closed on {text.night_title(plan.night)}{why}."
-        return None
-
-
-def look_at_night(night: date, desk: Desk) -> NightLook:
-    """The night's plan and, when it is closed or gone, the next open night."""
-    plan = desk.night_plan(night)
-    tonight = desk.current_night()
-    next_open = None
-    if plan.is_closed or night < tonight:
-        day = max(night + timedelta(days=1), tonight)
-        for _ in range(NEXT_OPEN_DAYS):
-            if not desk.night_plan(day).is_closed:
-                next_open = day
-                break
-            day += timedelta(days=1)
-    return NightLook(plan, tonight, next_open)
 
 
 def _suggestions(

@@ -8,24 +8,22 @@ dialog is open (``ui.hold_chain``), so other desks see them as "being
 booked", and let go when it closes.  A refusal shows in the dialog with
 everything typed kept; "being booked at another desk" retries by itself and
 says so; success shows the reference and the deposit, big, to read back to
-the guest.  A new guest's phone or email that is another guest's
-(CONTACT_BELONGS_TO_OTHER) offers two ways on beside the refusal: book for
-that guest, or the new guest without it.
+the guest (``ui.booking_result_page``).  A new guest's phone or email that
+is another guest's (CONTACT_BELONGS_TO_OTHER) offers two ways on beside the
+refusal: book for that guest, or the new guest without it
+(``ui.contact_owners``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import pairwise
 from uuid import UUID
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from frontdesk import contacts
 from frontdesk.desk import (
     BEING_BOOKED_RETRIES,
     BookingRequest,
@@ -39,6 +37,8 @@ from frontdesk.plan import Change, NightPlan
 from ui import text
 from ui.booking_dialog import SIGNED_OUT_NOTE, BookingDialog
 from ui.booking_form import mark_invalid, parse_date
+from ui.booking_result_page import BookingResultPage
+from ui.contact_owners import CONTACT_BELONGS_TO_OTHER, ContactOwnersOffer
 from ui.hold_chain import HoldChain, hold_call, release_call
 from ui.latest import Latest
 from ui.ops import NOT_SIGNED_IN, Ops, Relay
@@ -48,11 +48,6 @@ HOLD_MS = 300
 #: A dialog's hold is renewed at this fraction of its time.
 HOLD_RENEW_AT = 2 / 3
 
-#: The engine's refusal of a typed phone or email that is another guest's.
-CONTACT_BELONGS_TO_OTHER = "CONTACT_BELONGS_TO_OTHER"
-#: Enough for the one guest who has a whole number or address to be among them.
-CONTACT_SEARCH_LIMIT = 20
-
 #: Each problem the form can have before anything is sent, as said to the host.
 NO_TIME = "Choose a night the venue is open, and a start and end."
 NO_TABLE = "Choose a table: pick a suggestion, or tick tables under “Choose tables”."
@@ -61,7 +56,7 @@ NO_NAME = "Type the guest's name."
 BAD_DATE_OF_BIRTH = "Date of birth: type it as DD/MM/YYYY."
 
 
-class NewBookingDialog(BookingDialog):
+class NewBookingDialog(ContactOwnersOffer, BookingDialog):
     """A new booking; ``table_ids`` and the times come from cells picked on the grid."""
 
     def __init__(
@@ -100,11 +95,17 @@ class NewBookingDialog(BookingDialog):
         self._hold_timer = self._timer(HOLD_MS, self._place_hold)
         # Renews this dialog's hold before it expires (set on each hold).
         self._renew_timer = self._timer(60_000, self._place_hold)
-        self.pages.addWidget(self._result_page())
+        self.result_page = BookingResultPage(self)
+        self.pages.addWidget(self.result_page)
+        # The result's parts by their old names (tests read them).
+        self.reference_label = self.result_page.reference_label
+        self.deposit_label = self.result_page.deposit_label
+        self.done_button = self.result_page.done_button
         self.guest.search_changed.connect(self._search_timer.start)
         self.guest.search.returnPressed.connect(self._choose_first_result)
         self.guest.guest_chosen.connect(self._guest_changed)
         self.guest.details_edited.connect(self._guest_changed)
+        # The "another guest's contact" offer: ui.contact_owners.
         self.contact_conflict.book_for.connect(self._book_for)
         self.contact_conflict.without.connect(self._without_contacts)
         self.done_button.clicked.connect(self.accept)
@@ -114,37 +115,6 @@ class NewBookingDialog(BookingDialog):
             QWidget.setTabOrder(before, after)
         self._start()
         self.set_online(online)
-
-    def _result_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(40, 30, 40, 30)
-        layout.setSpacing(14)
-        layout.addStretch(1)
-        centre = Qt.AlignmentFlag.AlignHCenter
-
-        def label(words: str, name: str) -> QLabel:
-            shown = QLabel(words, page)
-            shown.setObjectName(name)
-            layout.addWidget(shown, 0, centre)
-            return shown
-
-        label("✓ Booked — read this back to the guest", "ResultTitle")
-        label("Reference", "Hint")
-        self.reference_label = label("", "ResultReference")
-        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label("Deposit", "Hint")
-        self.deposit_label = label("", "ResultDeposit")
-        self.result_details = QLabel(page)
-        self.result_details.setWordWrap(True)
-        self.result_details.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.result_details)
-        layout.addStretch(1)
-        self.done_button = QPushButton("Done", page)
-        self.done_button.setObjectName("Primary")
-        self.done_button.setMinimumWidth(180)
-        layout.addWidget(self.done_button, 0, centre)
-        return page
 
     def _title_for(self, plan: NightPlan) -> str:
         event = f" · {plan.event_name}" if plan.event_name and not plan.is_closed else ""
@@ -177,65 +147,9 @@ class NewBookingDialog(BookingDialog):
             self.show_message("")
         self._recheck()
 
-    # ---- a contact that is another guest's -----------------------------------
-
-    def _find_contact_owners(self, request: BookingRequest) -> None:
-        """The refused phone or email's owners, found off the UI thread as
-        the search box finds guests; then the ways on are offered."""
-        self._ops.query(
-            partial(_contact_owners, request.phone, request.email),
-            owner=self,
-            done=self._owners.ask(partial(self._contact_owners_found, request)),
-            failed=self._call_failed,
-        )
-
-    def _contact_owners_found(self, request: BookingRequest, owners: Owners) -> None:
-        guest = self.guest
-        still_typed = (
-            guest.customer is None
-            and guest.is_new_guest
-            and (guest.phone.text() or None) == request.phone
-            and (guest.email.text() or None) == request.email
-        )
-        if self._done or not still_typed:
-            return
-        for field in owners.fields:
-            mark_invalid(self._contact_box(field), True)
-        many = len(owners.people) > 1
-        self._notice.setDirection(
-            QBoxLayout.Direction.TopToBottom if many else QBoxLayout.Direction.LeftToRight
-        )
-        self.contact_conflict.offer(owners.people, owners.fields)
-
-    def _book_for(self, customer: Customer) -> None:
-        self.guest.choose(customer)
-        self.show_message(f"{customer.name} chosen — press Book to book for them.", kind="info")
-        self._guest_note = True
-        self.book_button.setFocus()
-
-    def _without_contacts(self, fields: tuple[str, ...]) -> None:
-        self.guest.clear_contacts(fields)
-        if len(fields) > 1:
-            note = "Ask the guest for another number or email."
-        elif fields == ("phone",):
-            note = "Ask the guest for another number"
-            note += " — or book with the email alone." if self.guest.email.text() else "."
-        else:
-            note = "Ask the guest for another email"
-            note += " — or book with the number alone." if self.guest.phone.text() else "."
-        self.show_message(note, kind="info")
-        self._guest_note = True
-
-    def _contact_box(self, field: str) -> QLineEdit:
-        return self.guest.phone if field == "phone" else self.guest.email
-
     def show_message(self, message: str, kind: str = "error") -> None:
         """Say this below the form (blank: say nothing); any ways on go."""
-        self._owners.forget()
-        for field in self.contact_conflict.fields:
-            mark_invalid(self._contact_box(field), False)
-        self.contact_conflict.withdraw()
-        self._guest_note = False
+        self._withdraw_contact_offer()
         super().show_message(message, kind)
 
     # ---- holds ------------------------------------------------------------
@@ -397,15 +311,15 @@ class NewBookingDialog(BookingDialog):
         self._renew_timer.stop()
         self.result_value = result
         plan, (starts_at, ends_at) = self._plan, self.when.span()
-        self.reference_label.setText(result.reference)
-        self.deposit_label.setText(text.money(result.deposit))
+        details = None
         if plan is not None and starts_at is not None and ends_at is not None:
             names = ", ".join(t.name for t in plan.tables if t.id in self.tables.chosen)
             who = self.guest.customer.name if self.guest.customer else self.guest.name.text()
-            self.result_details.setText(
+            details = (
                 f"{who} · {text.party(self.when.party.value())} · {text.night_title(plan.night)} "
                 f"{text.span(starts_at, ends_at, self._ops.desk.time_zone)} · {names}"
             )
+        self.result_page.show_booking(result, details)
         self.pages.setCurrentIndex(1)
         self.done_button.setFocus()
         self.booked.emit(result)
@@ -469,39 +383,3 @@ def _book(request: BookingRequest, relay: Relay, desk: Desk) -> BookingResult:
 
 def _search_customers(typed: str, desk: Desk) -> list[Customer]:
     return desk.search_customers(typed, limit=12)
-
-
-@dataclass(frozen=True)
-class Owners:
-    """Whose a typed phone and email are (None: nobody's, or nothing typed)."""
-
-    phone: Customer | None
-    email: Customer | None
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The typed contacts that are someone's: "phone" and/or "email"."""
-        return tuple(f for f, c in (("phone", self.phone), ("email", self.email)) if c)
-
-    @property
-    def people(self) -> list[Customer]:
-        """Whose they are, each once (the phone's first)."""
-        return list({c.id: c for c in (self.phone, self.email) if c}.values())
-
-
-def _contact_owners(phone: str | None, email: str | None, desk: Desk) -> Owners:
-    """The guests who have exactly this phone and this email, found through
-    the guest search (which matches their start)."""
-    number = contacts.normalise_phone(phone, desk.phone_country)
-    address = contacts.normalise_email(email)
-
-    def whose(typed: str | None, has_it: Callable[[Customer], bool]) -> Customer | None:
-        if typed is None:
-            return None
-        found = desk.search_customers(typed, limit=CONTACT_SEARCH_LIMIT)
-        return next((c for c in found if has_it(c)), None)
-
-    return Owners(
-        phone=whose(number, lambda c: c.phone == number),
-        email=whose(address, lambda c: (c.email or "").lower() == address),
-    )
