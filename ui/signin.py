@@ -9,62 +9,43 @@ behind) in one of two ways:
 Everything works by keyboard: the PIN field keeps the focus; a letter picks
 the next name starting with it, the arrow keys move through the names,
 digits go into the PIN, Backspace takes one back, Esc clears it, Enter signs
-in.  The PIN pad does the same by mouse or touch.  The screen only asks
+in.  The PIN pad (``ui.pin_pad``) does the same by mouse or touch; the
+names are a ``ui.staff_list.StaffList``.  The screen only asks
 (``sign_in_wanted``); the window's ``DeskSession`` makes the call and the
 window tells the screen the answer.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QRegularExpression,
-    QSignalBlocker,
-    QSize,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
-    QFont,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QRegularExpressionValidator,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from frontdesk.desk import SignedIn, StaffMember
 from ui import theme
+from ui.pin_pad import PinPad
+from ui.signin_style import style_sheet
+from ui.staff_list import StaffList
 
-#: A PIN is 4 to 8 digits (the engine says so when it is not).
-PIN_MAX = 8
-PAD_WIDTH = 330
 CARD_MIN_WIDTH = 600
 NO_STAFF = (
     "Nobody can sign in at this venue yet. A manager adds staff on this computer's "
@@ -81,12 +62,6 @@ LIST_KEYS = frozenset(
         Qt.Key.Key_End,
     }
 )
-MEMBER_ROLE = Qt.ItemDataRole.UserRole
-
-
-def role_label(role: str) -> str:
-    """ "manager" -> "Manager", as the list shows it."""
-    return role[:1].upper() + role[1:]
 
 
 class SignInScreen(QWidget):
@@ -132,68 +107,22 @@ class SignInScreen(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
 
-        self.staff_list = QListWidget(self.card)
-        self.staff_list.setObjectName("StaffList")
-        # The PIN field keeps the focus; it hands letters and arrows to the list.
-        self.staff_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.staff_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.staff_list.setUniformItemSizes(True)
-        self.staff_list.setItemDelegate(_StaffDelegate(self, self.staff_list))
-        self.staff_list.setFixedWidth(300)
+        self.staff_list = StaffList(self._colours, self.card)
         self.staff_list.currentItemChanged.connect(self._person_changed)
-        self.staff_list.itemClicked.connect(self._focus_pin)
 
-        self.pin = QLineEdit(self.card)
-        self.pin.setObjectName("PinField")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(PIN_MAX)
-        self.pin.setValidator(
-            QRegularExpressionValidator(QRegularExpression(f"[0-9]{{0,{PIN_MAX}}}"), self.pin)
-        )
-        self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin.setPlaceholderText("PIN")
-        self.pin.setAccessibleName("PIN")
+        self.pad = PinPad(self.card)
+        self.staff_list.itemClicked.connect(self.pad.focus_pin)
+        self.pin = self.pad.pin
+        self.keys = self.pad.keys
+        self.pin_label = self.pad.label
         self.pin.returnPressed.connect(self.submit)
         self.pin.installEventFilter(self)
-
-        pad = QGridLayout()
-        pad.setSpacing(8)
-        self.keys: dict[str, QPushButton] = {}
-        for n, key in enumerate([*"123456789", "Clear", "0", "Enter"]):
-            button = QPushButton(key, self.card)
-            button.setObjectName("Primary" if key == "Enter" else "PinKey")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the PIN field keeps it
-            button.setMinimumHeight(56)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(self._key_clicked)
-            self.keys[key] = button
-            pad.addWidget(button, n // 3, n % 3)
-        for column in range(3):  # keys of one width, "Sign in" too
-            pad.setColumnStretch(column, 1)
-            pad.setColumnMinimumWidth(column, (PAD_WIDTH - 2 * pad.spacing()) // 3)
-        self.keys["Clear"].setToolTip("Clear the PIN (Esc)")
-        self.keys["Enter"].setToolTip("Sign in (Enter)")
-
-        self.pin_label = QLabel(self.card)
-        self.pin_label.setObjectName("PinLabel")
-        self.pin_label.setBuddy(self.pin)
-
-        pin_column = QVBoxLayout()
-        pin_column.setSpacing(10)
-        pin_column.addWidget(self.pin_label)
-        pin_column.addWidget(self.pin)
-        pin_column.addSpacing(2)
-        pin_column.addLayout(pad)
-        pin_column.addStretch(1)
-        pin_box = QWidget(self.card)
-        pin_box.setFixedWidth(PAD_WIDTH)
-        pin_box.setLayout(pin_column)
-        pin_column.setContentsMargins(0, 0, 0, 0)
+        self.pad.entered.connect(self.submit)
 
         middle = QHBoxLayout()
         middle.setSpacing(24)
         middle.addWidget(self.staff_list)
-        middle.addWidget(pin_box)
+        middle.addWidget(self.pad)
 
         self.hint = QLabel(self.card)
         self.hint.setObjectName("Hint")
@@ -228,7 +157,8 @@ class SignInScreen(QWidget):
 
     def apply_theme(self, colours: theme.Theme) -> None:
         self._colours = colours
-        self.setStyleSheet(_style_sheet(colours))
+        self.staff_list.colours = colours
+        self.setStyleSheet(style_sheet(colours))
         self.update()
 
     # ---- what the screen asks ---------------------------------------------
@@ -241,9 +171,8 @@ class SignInScreen(QWidget):
     def chosen_name(self) -> str | None:
         if self._mode == self.LOCKED:
             return self._locked_name
-        item = self.staff_list.currentItem()
-        member = item.data(MEMBER_ROLE) if item is not None else None
-        return member.name if isinstance(member, StaffMember) else None
+        member = self.staff_list.current_member()
+        return member.name if member is not None else None
 
     def ask_anyone(self, message: str = "", *, kind: str = "info", preselect: str = "") -> None:
         """Sign in: the staff list and a PIN (``preselect``: that person chosen)."""
@@ -289,12 +218,7 @@ class SignInScreen(QWidget):
         # Refilled quietly: a message about the chosen person (they were
         # disabled) stays, and the typed PIN too.
         with QSignalBlocker(self.staff_list):
-            self.staff_list.clear()
-            for member in members:
-                item = QListWidgetItem(member.name)
-                item.setData(MEMBER_ROLE, member)
-                item.setToolTip(f"{member.name} · {member.role}")
-                self.staff_list.addItem(item)
+            self.staff_list.fill(members)
             if chosen:
                 self.choose(chosen)
         self._show_whose_pin()
@@ -313,13 +237,7 @@ class SignInScreen(QWidget):
 
     def choose(self, name: str) -> bool:
         """Pick ``name`` in the list (False: nobody of that name there)."""
-        for row in range(self.staff_list.count()):
-            item = self.staff_list.item(row)
-            member = item.data(MEMBER_ROLE)
-            if isinstance(member, StaffMember) and member.name.lower() == name.lower():
-                self.staff_list.setCurrentItem(item)
-                return True
-        return False
+        return self.staff_list.choose(name)
 
     def cover(self) -> None:
         """Lie over the whole window and take the keyboard."""
@@ -410,22 +328,6 @@ class SignInScreen(QWidget):
             return True
         return False
 
-    def _key_clicked(self) -> None:
-        button = self.sender()
-        if not isinstance(button, QPushButton):
-            return
-        key = next((k for k, b in self.keys.items() if b is button), "")
-        if key == "Clear":
-            self.pin.clear()
-        elif key == "Enter":
-            self.submit()
-        elif len(self.pin.text()) < PIN_MAX:
-            self.pin.setText(self.pin.text() + key)
-        self._focus_pin()
-
-    def _focus_pin(self, *_args: object) -> None:
-        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
-
     def _person_changed(self, current: QListWidgetItem | None, previous: object) -> None:
         if current is not None and previous is not None and not self._busy:
             # A PIN typed for someone else is not this person's.
@@ -437,8 +339,7 @@ class SignInScreen(QWidget):
         self._show_whose_pin()
 
     def _show_whose_pin(self) -> None:
-        name = self.chosen_name
-        self.pin_label.setText(f"PIN for {name}" if name else "PIN — choose your name first")
+        self.pad.show_whose(self.chosen_name)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         # Tab goes round the screen's own fields, never to the window behind.
@@ -488,98 +389,10 @@ class SignInScreen(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         event.accept()
-        self._focus_pin()
+        self.pad.focus_pin()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         event.accept()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         event.accept()
-
-
-class _StaffDelegate(QStyledItemDelegate):
-    """A name in large type, the role beside it in the muted colour."""
-
-    def __init__(self, screen: SignInScreen, parent: QObject) -> None:
-        super().__init__(parent)
-        self._screen = screen
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        member = index.data(MEMBER_ROLE)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        if not isinstance(member, StaffMember):
-            return
-        colours = self._screen._colours
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        rect = opt.rect.adjusted(16, 0, -16, 0)
-        painter.save()
-        font = QFont(opt.font)
-        font.setPointSize(theme.BASE_POINT_SIZE + 3)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor(colours.accent_text if selected else colours.text))
-        align = Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(rect, align | Qt.AlignmentFlag.AlignLeft, member.name)
-        font.setPointSize(theme.BASE_POINT_SIZE - 1)
-        font.setBold(False)
-        painter.setFont(font)
-        painter.setPen(QColor(colours.accent_text if selected else colours.muted))
-        painter.drawText(rect, align | Qt.AlignmentFlag.AlignRight, role_label(member.role))
-        painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        return QSize(260, 54)
-
-
-def _style_sheet(c: theme.Theme) -> str:
-    pt = theme.BASE_POINT_SIZE
-    return f"""
-QFrame#SignInCard {{
-    background: {c.surface};
-    border: 1px solid {c.line};
-    border-radius: 18px;
-}}
-QLabel#SignInVenue {{ color: {c.muted}; font-weight: 600; }}
-QLabel#SignInTitle {{ font-size: {pt + 13}pt; font-weight: 800; }}
-QLabel#SignInSubtitle {{ font-size: {pt + 1}pt; }}
-QLabel#PinLabel {{ color: {c.muted}; font-weight: 600; }}
-QListWidget#StaffList {{
-    background: {c.surface_alt};
-    border: 1px solid {c.line};
-    border-radius: 10px;
-    padding: 4px;
-}}
-QListWidget#StaffList::item {{ border-radius: 8px; }}
-QListWidget#StaffList::item:selected {{ background: {c.accent}; color: {c.accent_text}; }}
-QListWidget#StaffList::item:hover:!selected {{ background: {c.selection}; }}
-QLineEdit#PinField {{
-    font-size: {pt + 13}pt;
-    font-weight: 700;
-    min-height: 48px;
-    lineedit-password-character: 9679;
-}}
-QPushButton#PinKey, QPushButton#Primary {{
-    font-size: {pt + 5}pt;
-    font-weight: 600;
-    padding: 8px 4px;
-}}
-QPushButton#SignInLink {{
-    border: none;
-    background: transparent;
-    color: {c.accent};
-    padding: 8px 4px;
-}}
-QPushButton#SignInLink:hover {{ text-decoration: underline; }}
-"""
