@@ -1266,6 +1266,11 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                 special_requests=b["special_requests"],
                 payment_ref=b["payment_ref"],
                 customer_notes=b["customer_notes"],
+                customer_date_of_birth=(
+                    date.fromisoformat(b["customer_date_of_birth"])
+                    if b["customer_date_of_birth"]
+                    else None
+                ),
             )
             for b in data["bookings"]
         ),

@@ -75,6 +75,8 @@ class Booking:
     payment_ref: str | None = None
     #: The guest's own notes ("Allergic to nuts"), for the run sheet.
     customer_notes: str | None = None
+    #: For the guest card (the minimum-age rule reads it in the engine).
+    customer_date_of_birth: date | None = None
 
     @property
     def length(self) -> timedelta:

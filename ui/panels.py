@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -70,7 +71,17 @@ class BookingPanel(QWidget):
         top.addWidget(self.guest, 1)
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         details.addLayout(top)
-        self._form = QFormLayout()
+        # The fields scroll when the window is short (1,024 x 768): a line is
+        # never squeezed out of sight, and the buttons below stay in view.
+        self.fields_area = QScrollArea(self._details)
+        self.fields_area.setObjectName("BookingFields")
+        self.fields_area.setWidgetResizable(True)
+        self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_area.viewport().setAutoFillBackground(False)
+        fields = QWidget(self.fields_area)
+        self._form = QFormLayout(fields)
+        self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setHorizontalSpacing(12)
         self._form.setVerticalSpacing(2)
         self._fields: dict[str, QLabel] = {}
@@ -79,6 +90,7 @@ class BookingPanel(QWidget):
             "Tables",
             "Party",
             "Phone",
+            "Date of birth",
             "Deposit",
             "Min spend",
             "Reference",
@@ -92,11 +104,13 @@ class BookingPanel(QWidget):
             label = QLabel(key)
             label.setObjectName("Hint")
             self._form.addRow(label, value)
-        details.addLayout(self._form)
+        self.fields_area.setWidget(fields)
+        fields.setAutoFillBackground(False)  # setWidget turns it on: the panel's colour
+        details.addWidget(self.fields_area, 1)
         self._buttons = QGridLayout()
         self._buttons.setSpacing(6)
         details.addLayout(self._buttons)
-        layout.addWidget(self._details)
+        layout.addWidget(self._details, 1)
         self._details.hide()
 
     def add_actions(self, actions: list[QAction]) -> None:
@@ -108,6 +122,10 @@ class BookingPanel(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setMinimumHeight(34)
             self._buttons.addWidget(button, i // 2, i % 2)
+
+    def field_labels(self) -> dict[str, QLabel]:
+        """The detail lines' values by their label ("When", "Date of birth"...)."""
+        return dict(self._fields)
 
     @property
     def booking(self) -> Booking | None:
@@ -131,6 +149,8 @@ class BookingPanel(QWidget):
         f["Tables"].setText(", ".join(tables))
         f["Party"].setText(text.party(booking.party_size))
         f["Phone"].setText(text.phone(booking.customer_phone) or "—")
+        born = booking.customer_date_of_birth
+        f["Date of birth"].setText(f"{born:%d/%m/%Y}" if born else "—")
         f["Deposit"].setText(text.money(booking.deposit))
         f["Min spend"].setText(text.money(booking.min_spend))
         f["Reference"].setText(booking.reference)

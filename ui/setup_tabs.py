@@ -38,15 +38,39 @@ from ui.setup_common import message_label, show_message
 from ui.setup_document import Doc, SetupDocument, problems
 from ui.setup_models import FloorsModel, HoursModel, NightsModel, TablesModel
 
-#: (key, label, low, high, suffix, what it means)
+#: (key, label, low, high, unit for one, unit for any other number, what it means)
 POLICY = (
-    ("max_days_ahead", "Book up to", 0, 730, " days ahead", "How far ahead bookings are taken"),
-    ("min_party_size", "Smallest party", 1, 100, " guests", ""),
-    ("max_party_size", "Largest party", 1, 500, " guests", ""),
-    ("min_age", "Minimum age", 0, 99, " years", "When a guest's date of birth is known"),
-    ("default_booking_minutes", "Usual booking", 15, 1440, " minutes", "A new booking's length"),
-    ("hold_minutes", "Hold tables for", 1, 120, " minutes", "While a desk takes a booking"),
-    ("idle_lock_minutes", "Lock an idle desk after", 1, 240, " minutes", "Behind a PIN"),
+    (
+        "max_days_ahead",
+        "Book up to",
+        0,
+        730,
+        " day ahead",
+        " days ahead",
+        "How far ahead bookings are taken",
+    ),
+    ("min_party_size", "Smallest party", 1, 100, " guest", " guests", ""),
+    ("max_party_size", "Largest party", 1, 500, " guest", " guests", ""),
+    ("min_age", "Minimum age", 0, 99, " year", " years", "When a guest's date of birth is known"),
+    (
+        "default_booking_minutes",
+        "Usual booking",
+        15,
+        1440,
+        " minute",
+        " minutes",
+        "A new booking's length",
+    ),
+    (
+        "hold_minutes",
+        "Hold tables for",
+        1,
+        120,
+        " minute",
+        " minutes",
+        "While a desk takes a booking",
+    ),
+    ("idle_lock_minutes", "Lock an idle desk after", 1, 240, " minute", " minutes", "Behind a PIN"),
 )
 VENUE_FIELDS = (
     ("name", "Venue &name", r".{1,100}", "The Backroom Leeds"),
@@ -71,6 +95,26 @@ def table_view(model: Any, parent: QWidget) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setVisible(False)
     return view
+
+
+class CountBox(QSpinBox):
+    """A spin box whose unit agrees with its number: "1 guest", "2 guests"."""
+
+    def __init__(self, one: str, many: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._one, self._many = one, many
+        self.valueChanged.connect(self._agree)
+        self._agree(self.value())
+
+    def setValue(self, value: int) -> None:
+        # Also when the page shows the document with this box's signals blocked.
+        super().setValue(value)
+        self._agree(self.value())
+
+    def _agree(self, value: int) -> None:
+        unit = self._one if value == 1 else self._many
+        if self.suffix() != unit:
+            self.setSuffix(unit)
 
 
 class VenuePage(QWidget):
@@ -104,10 +148,9 @@ class VenuePage(QWidget):
         policy_box = QGroupBox("Booking policy", self)
         policy = QFormLayout(policy_box)
         self.policy: dict[str, QSpinBox] = {}
-        for key, label, low, high, suffix, tip in POLICY:
-            spin = QSpinBox(self)
+        for key, label, low, high, one, many, tip in POLICY:
+            spin = CountBox(one, many, self)
             spin.setRange(low, high)
-            spin.setSuffix(suffix)
             spin.setToolTip(tip)
             spin.setProperty("key", key)
             spin.valueChanged.connect(self._policy_changed)

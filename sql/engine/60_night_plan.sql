@@ -71,6 +71,7 @@ BEGIN
                        'party_size', b.party_size, 'status', b.status,
                        'customer_id', b.customer_id, 'customer_name', c.name,
                        'customer_phone', c.phone, 'customer_email', c.email,
+                       'customer_date_of_birth', c.date_of_birth,
                        'customer_notes', nullif(btrim(c.notes), ''),
                        'deposit', b.total_deposit::text, 'min_spend', b.total_min_spend::text,
                        'source', b.source, 'occasion', b.occasion,

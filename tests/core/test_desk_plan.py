@@ -100,6 +100,11 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
                 special_requests=b["special_requests"],
                 payment_ref=b["payment_ref"],
                 customer_notes=b["customer_notes"],
+                customer_date_of_birth=(
+                    date.fromisoformat(b["customer_date_of_birth"])
+                    if b["customer_date_of_birth"] is not None
+                    else None
+                ),
             )
             for b in data["bookings"]
         ),
@@ -203,6 +208,24 @@ def test_money_and_instants_are_exact(demo_conn: Conn) -> None:
         "Cake at midnight",
     )
     assert only.table_ids == (table_id(demo_conn, "DJ Booth"),)
+
+
+def test_a_guests_date_of_birth_is_in_the_plan_and_none_where_unknown(demo_conn: Conn) -> None:
+    night = quiet_friday(demo_conn)
+    known = insert_booking(demo_conn, ["Booth 1"], night, "22:00", "23:00", customer=0)
+    unknown = insert_booking(demo_conn, ["Booth 2"], night, "22:00", "23:00", customer=1)
+    for booking, born in ((known, date(1990, 5, 17)), (unknown, None)):
+        demo_conn.execute(
+            "UPDATE customers SET date_of_birth = %s"
+            " WHERE id = (SELECT customer_id FROM bookings WHERE id = %s)",
+            [born, booking],
+        )
+    raw = {b["id"]: b for b in _plan(demo_conn, night)["bookings"]}
+    assert raw[str(known)]["customer_date_of_birth"] == "1990-05-17"
+    assert raw[str(unknown)]["customer_date_of_birth"] is None
+    for p in (to_night_plan(_plan(demo_conn, night)), parse_night_plan(_plan(demo_conn, night))):
+        births = {b.id: b.customer_date_of_birth for b in p.bookings}
+        assert births == {known: date(1990, 5, 17), unknown: None}
 
 
 def test_tables_carry_the_nights_prices_as_the_engine_charges_them(demo_conn: Conn) -> None:

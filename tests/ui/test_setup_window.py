@@ -142,3 +142,26 @@ def test_a_host_cannot_open_the_setup(qtbot: QtBot, desktop: Desktop) -> None:
     qtbot.waitUntil(lambda: window.status.text().startswith("Couldn't read"), timeout=15_000)
     assert not window.document.loaded
     window.close()
+
+
+def test_a_policy_boxs_unit_agrees_with_its_number(qtbot: QtBot, manager_desktop: Desktop) -> None:
+    window = opened(qtbot, manager_desktop)
+    smallest = window.venue_page.policy["min_party_size"]
+    smallest.setFocus()
+    smallest.setValue(2)
+    assert smallest.text() == "2 guests"
+    qtbot.keyClick(smallest, Qt.Key.Key_Down)  # type: ignore[no-untyped-call]
+    assert (smallest.value(), smallest.text()) == (1, "1 guest")
+    assert window.document.doc["policy"]["min_party_size"] == 1
+    window.document.set(("policy", "min_party_size"), 3, "Smallest party: 3")
+    assert smallest.text() == "3 guests"  # shown from the document, its signals blocked
+    window.document.set(("policy", "min_party_size"), 1, "Smallest party: 1")
+    assert smallest.text() == "1 guest"
+    hold = window.venue_page.policy["hold_minutes"]
+    hold.setValue(1)
+    assert hold.text() == "1 minute"
+    age = window.venue_page.policy["min_age"]
+    age.setValue(1)
+    assert age.text() == "1 year"
+    age.setValue(0)
+    assert age.text() == "0 years"
