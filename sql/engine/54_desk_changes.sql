@@ -141,6 +141,29 @@ BEGIN
 END
 $$;
 
+-- A booking locked for a change of status: its tables on its night first,
+-- in key order (the order every booking path takes them in; a desk on the
+-- phone about one of them does not block it), then its row.  The row as
+-- locked, or all NULL when it was deleted meanwhile.  A wait past the
+-- caller's lock_timeout raises lock_not_available for the caller to say.
+CREATE OR REPLACE FUNCTION private.fd_lock_booking(p_booking_id uuid, p_night date)
+    RETURNS public.bookings
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    tids uuid[] := ARRAY(SELECT bt.table_id FROM public.booking_tables bt
+                          WHERE bt.booking_id = p_booking_id ORDER BY bt.table_id);
+    b    public.bookings;
+BEGIN
+    IF NOT private.fd_lock_tables(tids, p_night)
+       AND NOT private.fd_lock_tables_turn(tids, p_night) THEN
+        RAISE lock_not_available;
+    END IF;
+    SELECT * INTO b FROM public.bookings WHERE id = p_booking_id FOR UPDATE;
+    RETURN b;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION public.set_booking_status(booking_id uuid, status text)
     RETURNS TABLE (success boolean, error_code text, error_message text, old_status text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -150,7 +173,6 @@ DECLARE
     p_booking ALIAS FOR $1;
     p_status  ALIAS FOR $2;
     b         bookings%ROWTYPE;
-    tids      uuid[];
     gate      private.fd_refusal;
     refusal   private.fd_refusal;
 BEGIN
@@ -165,18 +187,10 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The booking's tables on its night, in key order, before the row lock
-    -- (the order every booking path takes them in).  A desk on the phone
-    -- about one of the tables does not block a change to this booking.
-    SELECT array_agg(bt.table_id) INTO tids FROM booking_tables bt WHERE bt.booking_id = p_booking;
-    -- Another transaction holding them (or the row) longer than 2 s is
-    -- frozen: say so rather than wait for it.
+    -- Another transaction holding its tables (or the row) longer than 2 s
+    -- is frozen: say so rather than wait for it.
     BEGIN
-        IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night)
-           AND NOT private.fd_lock_tables_turn(tids, b.night) THEN
-            RAISE lock_not_available;
-        END IF;
-        SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+        b := private.fd_lock_booking(p_booking, b.night);
     EXCEPTION WHEN lock_not_available THEN
         RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
             format('Booking %s is being changed at another desk; try again in a moment.',
@@ -184,7 +198,7 @@ BEGIN
             b.status;
         RETURN;
     END;
-    IF NOT FOUND THEN  -- deleted meanwhile
+    IF b.id IS NULL THEN  -- deleted meanwhile
         RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
         RETURN;
     END IF;
@@ -288,15 +302,10 @@ BEGIN
         RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
         RETURN;
     END IF;
-    -- The tables, then the row, as set_booking_status takes them.
-    SELECT array_agg(bt.table_id ORDER BY bt.table_id) INTO tids
-      FROM booking_tables bt WHERE bt.booking_id = p_booking;
+    tids := ARRAY(SELECT bt.table_id FROM booking_tables bt
+                   WHERE bt.booking_id = p_booking ORDER BY bt.table_id);
     BEGIN
-        IF NOT private.fd_lock_tables(coalesce(tids, '{}'), b.night)
-           AND NOT private.fd_lock_tables_turn(tids, b.night) THEN
-            RAISE lock_not_available;
-        END IF;
-        SELECT * INTO b FROM bookings WHERE id = p_booking FOR UPDATE;
+        b := private.fd_lock_booking(p_booking, b.night);
     EXCEPTION WHEN lock_not_available THEN
         RETURN QUERY SELECT false, 'TABLE_BEING_BOOKED',
             format('Booking %s is being changed at another desk; try again in a moment.',
@@ -304,7 +313,7 @@ BEGIN
             b.status;
         RETURN;
     END;
-    IF NOT FOUND THEN
+    IF b.id IS NULL THEN  -- deleted meanwhile
         RETURN QUERY SELECT false, 'UNKNOWN_BOOKING', 'There is no such booking.', NULL::text;
         RETURN;
     END IF;
