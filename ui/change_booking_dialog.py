@@ -269,15 +269,7 @@ class ChangeBookingDialog(BookingDialog):
     def _failed(self, exc: Exception) -> None:
         self._set_busy(False)
         if isinstance(exc, InvalidInput):
-            field = {
-                "name": self.guest.name,
-                "phone": self.guest.phone,
-                "email": self.guest.email,
-                "date_of_birth": self.guest.date_of_birth,
-            }.get(exc.field)
-            if field is not None:
-                mark_invalid(field, True)
-                field.setFocus()
+            self.guest.point_at(exc.field)
             self.show_message(exc.message)
         elif isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
             self.show_message(f"Not changed: {SIGNED_OUT_NOTE}", kind="info")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.desk import BookingDetails, Customer
 from ui import text
+from ui.booking_form import mark_invalid
 
 
 class GuestBox(QGroupBox):
@@ -121,6 +122,20 @@ class GuestBox(QGroupBox):
             self.chosen.setText("<br>".join(line for line in lines if line))
         self.chosen.setVisible(customer is not None)
         self.guest_chosen.emit(customer)
+
+    def point_at(self, field: str) -> None:
+        """Mark the box of a field the data layer found unusable
+        (``InvalidInput.field``: name, phone, email, date_of_birth) and put
+        the cursor there."""
+        box = {
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "date_of_birth": self.date_of_birth,
+        }.get(field)
+        if box is not None:
+            mark_invalid(box, True)
+            box.setFocus()
 
     def clear_contacts(self, fields: Sequence[str]) -> None:
         """Empty the new guest's "phone" and/or "email"; the cursor goes to the first."""

@@ -327,15 +327,7 @@ class NewBookingDialog(ContactOwnersOffer, BookingDialog):
     def _book_failed(self, request: BookingRequest, exc: Exception) -> None:
         self._set_busy(False)
         if isinstance(exc, InvalidInput):
-            field = {
-                "name": self.guest.name,
-                "phone": self.guest.phone,
-                "email": self.guest.email,
-                "date_of_birth": self.guest.date_of_birth,
-            }.get(exc.field)
-            if field is not None:
-                mark_invalid(field, True)
-                field.setFocus()
+            self.guest.point_at(exc.field)
             self.show_message(exc.message)
         elif isinstance(exc, Refused) and exc.code == NOT_SIGNED_IN:
             self.show_message(f"Not booked: {SIGNED_OUT_NOTE}", kind="info")
