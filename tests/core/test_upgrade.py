@@ -16,7 +16,9 @@ VENUE = DEMO_VENUE_ID
 
 #: Rows that must survive the upgrade exactly, as JSON, in a stable order.
 KEPT = {
-    "bookings": "SELECT to_jsonb(b) FROM bookings b ORDER BY id",
+    # deposit_status and its reference: added by 0010 (checked below)
+    "bookings": "SELECT to_jsonb(b) - '{deposit_status,deposit_reference,deposit_changed_at}'::text[]"
+    " FROM bookings b ORDER BY id",
     "booking_tables": "SELECT to_jsonb(t) FROM booking_tables t ORDER BY booking_id, table_id",
     "customers": "SELECT to_jsonb(c) - 'erased_at' FROM customers c ORDER BY id",
     "audit_logs": "SELECT to_jsonb(a) FROM audit_logs a ORDER BY id",
@@ -26,7 +28,16 @@ KEPT = {
 }
 
 #: Columns later migrations added (with defaults): left out of the comparison.
-ADDED_TO_VENUES = ("reference_prefix", "phone_country", "currency", "idle_lock_minutes")
+ADDED_TO_VENUES = (
+    "reference_prefix",
+    "phone_country",
+    "currency",
+    "idle_lock_minutes",
+    "no_show_deposit",
+    "late_cancel_deposit",
+    "free_cancel_hours",
+    "spend_flag_minutes",
+)
 
 
 def _rows(conn: psycopg.Connection[Any]) -> dict[str, list[Any]]:
@@ -93,6 +104,19 @@ def test_a_release_1_database_upgrades_with_every_row_kept(admin_url: str, db_ur
                 [VENUE],
             ).fetchone()
             assert prefix == ("BR", "GB", "GBP")
+            # A booking paid online keeps its payment as the deposit's reference;
+            # one whose tables ask no deposit has none due.
+            deposits = conn.execute(
+                "SELECT count(*) FILTER (WHERE stripe_payment_intent_id IS NOT NULL"
+                "                          AND (deposit_status, deposit_reference)"
+                "                              IS DISTINCT FROM ('paid', stripe_payment_intent_id)),"
+                "       count(*) FILTER (WHERE total_deposit = 0 AND stripe_payment_intent_id IS NULL"
+                "                          AND deposit_status <> 'none'),"
+                "       count(*) FILTER (WHERE total_deposit > 0 AND stripe_payment_intent_id IS NULL"
+                "                          AND deposit_status <> 'due')"
+                "  FROM bookings"
+            ).fetchone()
+            assert deposits == (0, 0, 0)
             # The engine books on the upgraded database, by the seed's contract.
             free = conn.execute(
                 "SELECT table_ids[1], n.night FROM nights n,"
