@@ -246,14 +246,19 @@ def release(
     connections: int = 100,
     night_offset: int = 7,
     slot_hours: int = 2,
+    url: str | None = None,
+    label: str = "release",
 ) -> dict[str, Any]:
     """``attempts`` bookings at once for ``tables`` tables on one night.
 
     Attempt i asks for table i mod tables in slot (i div tables) mod slots,
     with slots the night's fixed two-hour blocks, so every (table, slot) is
     asked for and exactly tables × slots can be booked.  Each worker has its
-    own connection; all start together.  TABLE_BEING_BOOKED is retried
-    client-side every second, up to five times (the seed's rule).
+    own connection (to ``url``, default the throwaway database directly);
+    all start together.  TABLE_BEING_BOOKED is retried client-side every
+    second, up to five times (the seed's rule).  No statement is prepared
+    and nothing is set on a session, so the calls work the same through a
+    transaction-pooling PgBouncer.
     """
     from frontdesk.loadtest.venue import HOURS_OPEN, OPENS_HOUR
 
@@ -314,10 +319,10 @@ def release(
             book(conn, a, i)
 
     conns: list[Conn] = []
-    ctx.progress.start(f"release {attempts} attempts", 0)
+    ctx.progress.start(f"{label} {attempts} attempts", 0)
     try:
         for _ in range(connections):
-            conns.append(psycopg.connect(ctx.url, autocommit=True))
+            conns.append(psycopg.connect(url or ctx.url, autocommit=True, prepare_threshold=None))
         threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in conns]
         for t in threads:
             t.start()
