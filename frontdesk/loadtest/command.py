@@ -16,12 +16,23 @@ from typing import Any
 
 import psycopg
 
-from frontdesk.loadtest import pgbench, report, scenarios, scratch, venue
+from frontdesk.loadtest import (
+    cpu,
+    pgbench,
+    pooled,
+    preflight,
+    report,
+    scenarios,
+    scratch,
+    seed,
+    venue,
+)
+from frontdesk.loadtest.pgbouncer import pool_size_for
 from frontdesk.loadtest.progress import Progress
-from frontdesk.problems import SetupProblem, explain_connection_error, redact
+from frontdesk.problems import explain_connection_error, redact
 from frontdesk.settings import DATABASE_URL_ENV, Settings
 
-SCENARIOS = ("baseline", "throughput", "release", "availability", "live")
+SCENARIOS = ("baseline", "throughput", "seed", "cpu", "release", "availability", "live")
 
 
 @dataclass
@@ -39,6 +50,12 @@ class Options:
     live_clients: int | None = None  # default: the first of clients
     throughput_tables: int = 200
     throughput_nights: int = 3000
+    #: the seed scenario's venue: small, so that start times on one table race
+    seed_tables: int = 20
+    seed_nights: int = 300
+    cpu_calls: int = 2000
+    through_pgbouncer: bool = False
+    pgbouncer_pool: int | None = None  # default: 2 per core, at least 4
     quiet: bool = False
 
 
@@ -118,6 +135,33 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         default=8,
         help="listeners running in the live scenario (default: 8)",
     )
+    p.add_argument(
+        "--through-pgbouncer",
+        action="store_true",
+        help="also run the release burst through Debian's pgbouncer (transaction pooling, "
+        "2 server connections per core, at least 4), which the run starts itself",
+    )
+    p.add_argument(
+        "--seed-tables",
+        metavar="N",
+        type=_positive_int,
+        default=20,
+        help="tables of the seed scenario's venue (default: 20)",
+    )
+    p.add_argument(
+        "--seed-nights",
+        metavar="N",
+        type=_positive_int,
+        default=300,
+        help="nights the seed scenario books over (default: 300)",
+    )
+    p.add_argument(
+        "--cpu-calls",
+        metavar="N",
+        type=_positive_int,
+        default=2000,
+        help="calls of each kind for the CPU-per-booking figure (default: 2000)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -149,10 +193,25 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         release_attempts=args.release_attempts,
         release_connections=args.release_connections,
         listeners=args.listeners,
+        seed_tables=args.seed_tables,
+        seed_nights=args.seed_nights,
+        cpu_calls=args.cpu_calls,
+        through_pgbouncer=args.through_pgbouncer,
         quiet=args.quiet,
     )
     try:
         data = run(opts)
+    except preflight.CannotStart as problem:
+        print(f"frontdesk: {problem}", file=sys.stderr)
+        return 2
+    except psycopg.errors.TooManyConnections as exc:  # another program took the room meanwhile
+        print(
+            f"frontdesk: the server ran out of connections during the run ({_first_line(exc)}): "
+            "raise max_connections or run when fewer sessions are open; its throwaway "
+            "database was dropped.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(
             "frontdesk: load test interrupted; its throwaway database was dropped.", file=sys.stderr
@@ -163,6 +222,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         report.write_json(data, opts.json_path)
         print(f"Results written to {opts.json_path}.")
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _machine() -> dict[str, Any]:
@@ -187,9 +251,12 @@ def _machine() -> dict[str, Any]:
 def run(opts: Options) -> dict[str, Any]:
     """One full run in a throwaway database; the results as a dict."""
     progress = Progress(quiet=opts.quiet)
+    if opts.through_pgbouncer and "release" in opts.scenarios:
+        pooled.require_pgbouncer()
     binary = pgbench.find_pgbench()
     try:
         with psycopg.connect(opts.url, autocommit=True) as conn:
+            limits = preflight.read_limits(conn)
             row = conn.execute("SELECT version(), current_setting('server_version')").fetchone()
             settings_rows = conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
@@ -220,11 +287,11 @@ def run(opts: Options) -> dict[str, Any]:
         "scenarios": opts.scenarios,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    max_conn = int(server_settings.get("max_connections", "100"))
-    if max(opts.clients) + 10 > max_conn:
-        raise SetupProblem(
-            f"The server allows {max_conn} connections; --clients {max(opts.clients)} needs more."
-        )
+    fitted = preflight.fit(limits, _sizes(opts))
+    opts.release_connections = fitted.release_connections
+    data["preflight"] = fitted.as_json(limits)
+    for line in fitted.scaled:
+        progress.note(line)
 
     running: list[subprocess.Popen[str]] = []
     previous = signal.getsignal(signal.SIGTERM)
@@ -252,6 +319,7 @@ def run(opts: Options) -> dict[str, Any]:
                     pgbench_binary=binary,
                     on_pgbench=running.append,
                 )
+                ctx.notes.extend(fitted.scaled)
                 _run_scenarios(opts, ctx, data)
                 data["double_bookings_total"] = scenarios.double_bookings(conn)
             data["notes"] = ctx.notes
@@ -267,6 +335,27 @@ def run(opts: Options) -> dict[str, Any]:
         data["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     data["targets"] = report.check_targets(data)
     return data
+
+
+def _live_clients(opts: Options) -> int:
+    return opts.live_clients or (16 if 16 in opts.clients else opts.clients[0])
+
+
+def _pool_size(opts: Options) -> int:
+    return opts.pgbouncer_pool or pool_size_for(os.cpu_count())
+
+
+def _sizes(opts: Options) -> preflight.Sizes:
+    return preflight.Sizes(
+        scenarios=tuple(opts.scenarios),
+        clients=tuple(opts.clients),
+        release_connections=opts.release_connections,
+        release_attempts=opts.release_attempts,
+        availability_clients=opts.availability_clients,
+        listeners=opts.listeners,
+        live_clients=_live_clients(opts),
+        pgbouncer_pool=_pool_size(opts) if opts.through_pgbouncer else None,
+    )
 
 
 def _in_main_thread() -> bool:
@@ -294,6 +383,14 @@ def _run_scenarios(opts: Options, ctx: scenarios.Context, data: dict[str, Any]) 
     lookup = venue.create_venue(
         conn, 3, "Loadtest Availability", tables=avail_tables, max_days_ahead=avail_nights + 30
     )
+    dense = venue.create_venue(
+        conn, 4, "Loadtest Seed", tables=opts.seed_tables, max_days_ahead=opts.seed_nights + 30
+    )
+    pooled_burst = venue.create_venue(
+        conn, 5, "Loadtest Release PgBouncer", tables=20, max_days_ahead=30
+    )
+    if "seed" in chosen:
+        seed.install(conn)
     if "availability" in chosen:
         ctx.progress.start(f"loading {avail_nights * avail_tables * per_table:,} bookings", 0)
         took = venue.load_bookings(conn, lookup, nights=avail_nights, per_table=per_table)
@@ -318,16 +415,35 @@ def _run_scenarios(opts: Options, ctx: scenarios.Context, data: dict[str, Any]) 
         data["baseline"] = {"tps": first["tps"], **base}
     if thr:
         data["throughput"] = thr
+    if "seed" in chosen:
+        data["seed"] = seed.run(ctx, dense, opts.seed_nights, opts.clients[0])
+    if "cpu" in chosen:
+        ctx.progress.start(f"cpu per call, {opts.cpu_calls} of each at 1 client", 0)
+        data["cpu_per_booking_us"] = cpu.measure(
+            ctx.url, busy, opts.throughput_nights, opts.cpu_calls
+        )
+        ctx.progress.done(
+            f"booking {data['cpu_per_booking_us']['c1']} µs, "
+            f"bare insert {data['cpu_per_booking_us']['bare_c1']} µs"
+        )
     if "release" in chosen:
         data["release"] = scenarios.release(
             ctx, burst, attempts=opts.release_attempts, connections=opts.release_connections
         )
+        if opts.through_pgbouncer:
+            data["release_pgbouncer"] = pooled.release(
+                ctx,
+                pooled_burst,
+                attempts=opts.release_attempts,
+                connections=opts.release_connections,
+                pool_size=_pool_size(opts),
+            )
     if "availability" in chosen:
         data["availability"], data["night_plan"] = scenarios.availability(
             ctx, lookup, avail_nights, opts.availability_clients
         )
     if "live" in chosen:
-        live_clients = opts.live_clients or (16 if 16 in opts.clients else opts.clients[0])
+        live_clients = _live_clients(opts)
         data["live"] = scenarios.live(
             ctx, busy, opts.throughput_nights, live_clients, opts.listeners
         )

@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 
 from frontdesk import cli
-from frontdesk.loadtest import pgbench, report, scratch
+from frontdesk.loadtest import pgbench, pgbouncer, report, scratch
 
 REQUIRED_KEYS = [
     "server_version",
@@ -35,6 +35,19 @@ REQUIRED_KEYS = [
     "live.notify_p50_ms",
     "live.notify_p95_ms",
     "live.cost_ratio",
+    "seed.tps",
+    "seed.double_bookings",
+    "seed.ours_double_bookings",
+    "cpu_per_booking_us.c1",
+    "cpu_per_booking_us.bare_c1",
+    "preflight.free",
+]
+
+PGBOUNCER_KEYS = [
+    "release_pgbouncer.attempts",
+    "release_pgbouncer.answered",
+    "release_pgbouncer.double_bookings",
+    "release_pgbouncer.p99_ms",
 ]
 
 
@@ -68,16 +81,22 @@ def test_a_short_run_reports_every_scenario_and_leaves_nothing_behind(
             "10",
             "--listeners",
             "2",
+            "--seed-nights",
+            "5",
+            "--cpu-calls",
+            "200",
             "--json",
             str(out),
             "--quiet",
         ]
+        + (["--through-pgbouncer"] if pgbouncer.available() else [])
     )
     printed = capsys.readouterr().out
     assert code == 0
     data = json.loads(out.read_text())
 
-    missing = [k for k in REQUIRED_KEYS if report.get(data, k) is None]
+    required = REQUIRED_KEYS + (PGBOUNCER_KEYS if pgbouncer.available() else [])
+    missing = [k for k in required if report.get(data, k) is None]
     assert missing == []
     assert "throughput" in printed and "targets" in printed
 
@@ -90,6 +109,10 @@ def test_a_short_run_reports_every_scenario_and_leaves_nothing_behind(
     assert release["double_bookings"] == 0
     assert sum(release["refusals"].values()) == 150 - 120
     assert data["double_bookings_total"] == 0
+    assert data["seed"]["ours_double_bookings"] == 0
+    if pgbouncer.available():
+        via = data["release_pgbouncer"]
+        assert via["answered"] == 150 and via["double_bookings"] == 0 and via["errors"] == 0
     assert data["availability"]["bookings_loaded"] >= 2000
     assert data["live"]["probes"] > 0 and data["live"]["notify_samples"] > 0
 
