@@ -115,7 +115,9 @@ BEGIN
     IF refusal.code IS NULL THEN
         cust := private.fd_find_customer(p_venue_id, p_customer_id, private.fd_tidy_name(p_name),
                                          p_phone, p_email, p_date_of_birth, p_source = 'walk_in');
-        refusal := coalesce(cust.refusal,
+        refusal := coalesce(private.fd_guest_refusal(p_venue_id, cust.customer_id, cust.email,
+                                                     cust.phone, p_source),  -- 64_guests.sql
+                            cust.refusal,
                             private.fd_age_refusal(p_venue_id, p_night, cust.date_of_birth));
     END IF;
     IF refusal.code IS NULL THEN  -- a table visibly taken needs no turn in the queue to say so

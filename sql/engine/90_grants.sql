@@ -221,3 +221,20 @@ GRANT EXECUTE ON FUNCTION
 -- Putting a mistaken status back (54_desk_changes.sql): the same person
 -- within minutes, a manager at any time; it asks for the session itself.
 GRANT EXECUTE ON FUNCTION public.revert_status(uuid) TO frontdesk_desk;
+
+-- Guests' profiles and the door's waitlist (64_guests.sql, 66_waitlist.sql):
+-- each asks for a desk's session itself; the tag list's save, the banned
+-- tag and the ban's override for a manager's.
+GRANT EXECUTE ON FUNCTION
+    public.guest_profile(uuid, uuid),
+    public.guest_tag_list(uuid),
+    public.save_guest_tags(uuid, jsonb),
+    public.set_guest_tags(uuid, uuid, uuid[]),
+    public.set_guest_notes(uuid, uuid, text),
+    public.override_guest_ban(uuid, text),
+    public.add_to_waitlist(uuid, text, integer, text, integer, text),
+    public.waitlist_night(uuid, date),
+    public.waitlist_suggestions(uuid, uuid),
+    public.seat_from_waitlist(uuid, uuid, uuid[]),
+    public.waitlist_left(uuid, uuid)
+    TO frontdesk_desk;
