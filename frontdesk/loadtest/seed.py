@@ -35,6 +35,25 @@ CREATE TABLE {SCHEMA}.booking_tables (LIKE public.booking_tables INCLUDING DEFAU
 ALTER TABLE {SCHEMA}.booking_tables ADD PRIMARY KEY (booking_id, table_id);
 CREATE INDEX ON {SCHEMA}.booking_tables (table_id, night);
 
+-- Columns our engine fills and the seed does not know stay empty: only the
+-- ones the seed writes keep NOT NULL, so the copy survives new columns.
+DO $do$
+DECLARE
+    col record;
+BEGIN
+    FOR col IN
+        SELECT a.attrelid::regclass AS tab, a.attname
+          FROM pg_attribute a
+         WHERE a.attrelid IN ('{SCHEMA}.bookings'::regclass, '{SCHEMA}.booking_tables'::regclass)
+           AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
+           AND a.attname <> ALL (ARRAY['id', 'venue_id', 'customer_id', 'night', 'starts_at',
+                                       'ends_at', 'booking_id', 'table_id', 'period'])
+    LOOP
+        EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP NOT NULL', col.tab, col.attname);
+    END LOOP;
+END
+$do$;
+
 -- The seed's create_booking_atomic for one table: lock on table + date +
 -- start time (pg_advisory_xact_lock, so it lasts until the commit: the
 -- seed's own release before the commit would only widen the hole), check
