@@ -51,8 +51,10 @@ def test_under_load_the_seed_copy_double_books_and_ours_does_not(
     db_url: str, plain_conn: Conn
 ) -> None:
     # A tiny venue (3 tables x 2 nights), so every client races for the same
-    # few tables from the first moment.
-    lt = venue.create_venue(plain_conn, 4, "Seed", tables=3, max_days_ahead=60)
+    # few tables from the first moment.  Whether two different start times
+    # meet inside each other's check is up to the scheduler, so the load is
+    # run again on a fresh venue (at most four times) until the hole shows;
+    # ours must never show one.
     seed.install(plain_conn)
     ctx = scenarios.Context(
         url=db_url,
@@ -61,9 +63,15 @@ def test_under_load_the_seed_copy_double_books_and_ours_does_not(
         seconds=2,
         pgbench_binary=pgbench.find_pgbench(),
     )
-    result = seed.run(ctx, lt, nights=2, clients=8)
-    assert result["attempts"] > 0 and result["ours_attempts"] > 0
-    assert result["booked"] >= 3 * 2 * 2  # at least two a table a night fit
+    for round_ in range(4):
+        lt = venue.create_venue(
+            plain_conn, 4 + round_, f"Seed {round_}", tables=3, max_days_ahead=60
+        )
+        result = seed.run(ctx, lt, nights=2, clients=8)
+        assert result["attempts"] > 0 and result["ours_attempts"] > 0
+        assert result["booked"] >= 3 * 2 * 2  # at least two a table a night fit
+        assert result["ours_double_bookings"] == 0
+        if result["double_bookings"] > 0:
+            break
     assert result["double_bookings"] > 0
-    assert result["ours_double_bookings"] == 0
     assert scenarios.double_bookings(plain_conn) == 0
