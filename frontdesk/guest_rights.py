@@ -147,6 +147,7 @@ class Held:
     last_night: date | None
     with_free_text: int  # bookings with special requests or an occasion
     audit_entries: int
+    tags: tuple[str, ...] = ()  # the guest's tags' names (VIP, Banned...)
 
 
 def held(data: Mapping[str, Any]) -> Held:
@@ -166,6 +167,8 @@ def held(data: Mapping[str, Any]) -> Held:
         last_night=nights[-1] if nights else None,
         with_free_text=sum(1 for b in data["bookings"] if b["special_requests"] or b["occasion"]),
         audit_entries=len(data["audit"]),
+        # (an export written before guests had tags has none)
+        tags=tuple(t["name"] for t in data.get("tags", ())),
     )
 
 

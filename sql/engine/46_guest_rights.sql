@@ -5,10 +5,14 @@
 --
 -- Where a guest's personal data lives (read off sql/migrations and
 -- sql/engine): the customer's row (name, phone, email, date of birth,
--- notes); their bookings' free text (special requests, occasion); and the
--- audit's copies of both rows (audit_logs.old_values / new_values).  Nothing
--- else keeps any: the change feed, booking attempts, holds, phone locks and
--- sessions hold ids, tables, times and terminals only.
+-- notes); their tags (customer_tags: VIP, banned... 64_guests.sql); their
+-- bookings' free text (special requests, occasion); and the audit's copies
+-- of those rows (audit_logs.old_values / new_values), a ban's override
+-- (its reason) among them.  Their history (visits, no-shows, spend) is
+-- computed from their bookings, not kept.  Nothing else keeps any: the
+-- change feed, booking attempts, holds, phone locks and sessions hold ids,
+-- tables, times and terminals only.  (The door's waitlist keeps a name and
+-- a phone typed at the door, not tied to a customer: it is not searched.)
 --
 -- Erasing keeps what the venue must keep and what says nothing about the
 -- person: the customer's id (their bookings still point at it), their
@@ -24,7 +28,12 @@ CREATE OR REPLACE FUNCTION private.fd_erased_name() RETURNS text
 -- The personal fields of a customer's row, and of a booking's.
 CREATE OR REPLACE FUNCTION private.fd_customer_personal_fields() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ARRAY['name', 'phone', 'email', 'date_of_birth', 'notes'];
+    RETURN ARRAY['name', 'phone', 'email', 'date_of_birth', 'notes', 'reason', 'tags'];
+
+-- A guest's tag row's: which tag (the venue's list says what it is).
+CREATE OR REPLACE FUNCTION private.fd_tag_personal_fields() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ARRAY['tag_id'];
 
 CREATE OR REPLACE FUNCTION private.fd_booking_personal_fields() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -71,15 +80,15 @@ AS $$
 $$;
 
 -- The audit entries about the guest: their customer row's (the erasure's
--- own entry included), their bookings' versions that were theirs, and those
--- bookings' tables.
+-- own entry and a ban's overrides included), their tags', their bookings'
+-- versions that were theirs, and those bookings' tables.
 CREATE OR REPLACE FUNCTION private.fd_guest_audit_ids(p_venue_id uuid, p_customer_id uuid)
     RETURNS SETOF bigint
     LANGUAGE sql STABLE
 AS $$
     SELECT a.id FROM public.audit_logs a
      WHERE a.record_id = p_customer_id AND a.venue_id = p_venue_id
-       AND a.table_name = 'customers'
+       AND a.table_name IN ('customers', 'customer_tags')
     UNION ALL
     SELECT a.id FROM public.audit_logs a
      WHERE a.record_id IN (SELECT private.fd_guest_booking_ids(p_venue_id, p_customer_id))
@@ -96,6 +105,8 @@ $$;
 --   {generated_at, venue: {id, name, time_zone, currency},
 --    profile: {id, name, phone, email, date_of_birth, notes, created_at,
 --              updated_at, erased_at},
+--    tags: [{id, name, kind, is_active, added_at}],
+--    history: {visits, no_shows, cancellations, bookings, last_visit, spend},
 --    bookings: [{id, reference, night, starts_at, ends_at, party_size,
 --                status, source, tables, table_ids, deposit, min_spend,
 --                payment_ref, special_requests, occasion, created_at,
@@ -121,6 +132,15 @@ BEGIN
             'id', c.id, 'name', c.name, 'phone', c.phone, 'email', c.email,
             'date_of_birth', c.date_of_birth, 'notes', c.notes, 'created_at', c.created_at,
             'updated_at', c.updated_at, 'erased_at', c.erased_at),
+        'tags', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('id', g.id, 'name', g.name, 'kind', g.kind,
+                                                'is_active', g.is_active,
+                                                'added_at', ct.added_at)
+                             ORDER BY g.sort_order, lower(g.name))
+              FROM public.customer_tags ct
+              JOIN public.guest_tags g ON g.venue_id = ct.venue_id AND g.id = ct.tag_id
+             WHERE ct.venue_id = c.venue_id AND ct.customer_id = c.id), '[]'::jsonb),
+        'history', private.fd_guest_history(c.venue_id, c.id),
         'bookings', coalesce((
             SELECT jsonb_agg(jsonb_build_object(
                        'id', b.id, 'reference', b.reference, 'night', b.night,
@@ -163,13 +183,15 @@ $$;
 --
 -- The customer row becomes 'Erased guest' with no phone, email, date of
 -- birth or notes, and erased_at (the first erasure's time, kept); their
--- bookings lose their special requests and occasion; every audit copy of
--- those fields is cleared.  Then one audit entry says so: table customers,
+-- tags are removed; their bookings lose their special requests and
+-- occasion; every audit copy of those fields (and of which tags they had,
+-- and a ban override's reason) is cleared.  Then one audit entry says so: table customers,
 -- operation ERASE, the customer's id, who and when (the audit trigger's own
 -- row for the customer's update, rewritten: old values none, new values
 -- only counts), so nothing personal is copied back.  The audit rows the
--- trigger wrote for the bookings' update are dropped: the one entry says how
--- many bookings were cleared.
+-- triggers wrote for the bookings' update and the tags' removal are
+-- dropped: the one entry says how many bookings were cleared and how many
+-- tags removed.
 --
 -- The customer's row is locked FOR UPDATE first, so no booking for them is
 -- written meanwhile (a new booking's key check waits), then their bookings;
@@ -190,6 +212,7 @@ DECLARE
     about     bigint[];  -- the audit entries about the guest, before this call
     last_id   bigint;
     cleared   integer;  -- bookings whose free text was cleared
+    untagged  integer;  -- tags removed
     scrubbed  integer;  -- earlier audit entries cleared
     touched   integer;
     kept      integer;
@@ -212,6 +235,9 @@ BEGIN
      WHERE b.venue_id = p_venue_id AND b.customer_id = p_customer_id
        AND (b.special_requests IS NOT NULL OR b.occasion IS NOT NULL);
     GET DIAGNOSTICS cleared = ROW_COUNT;
+    DELETE FROM public.customer_tags ct
+     WHERE ct.venue_id = p_venue_id AND ct.customer_id = p_customer_id;
+    GET DIAGNOSTICS untagged = ROW_COUNT;
 
     UPDATE public.audit_logs a
        SET old_values = private.fd_scrubbed(a.old_values, c_fields),
@@ -220,6 +246,16 @@ BEGIN
        AND (private.fd_scrubbed(a.old_values, c_fields) IS DISTINCT FROM a.old_values
             OR private.fd_scrubbed(a.new_values, c_fields) IS DISTINCT FROM a.new_values);
     GET DIAGNOSTICS scrubbed = ROW_COUNT;
+    UPDATE public.audit_logs a
+       SET old_values = private.fd_scrubbed(a.old_values, private.fd_tag_personal_fields()),
+           new_values = private.fd_scrubbed(a.new_values, private.fd_tag_personal_fields())
+     WHERE a.id = ANY (about) AND a.table_name = 'customer_tags'
+       AND (private.fd_scrubbed(a.old_values, private.fd_tag_personal_fields())
+                IS DISTINCT FROM a.old_values
+            OR private.fd_scrubbed(a.new_values, private.fd_tag_personal_fields())
+                IS DISTINCT FROM a.new_values);
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    scrubbed := scrubbed + touched;
     UPDATE public.audit_logs a
        SET old_values = CASE WHEN private.fd_is_guests(a.old_values, p_customer_id)
                              THEN private.fd_scrubbed(a.old_values, b_fields)
@@ -243,7 +279,7 @@ BEGIN
            notes = NULL, erased_at = coalesce(c.erased_at, private.fd_now()),
            updated_at = clock_timestamp()
      WHERE c.venue_id = p_venue_id AND c.id = p_customer_id
-       AND (c.erased_at IS NULL OR cleared > 0 OR scrubbed > 0
+       AND (c.erased_at IS NULL OR cleared > 0 OR scrubbed > 0 OR untagged > 0
             OR (c.name, c.phone, c.email, c.date_of_birth, c.notes)
                IS DISTINCT FROM (private.fd_erased_name(), NULL, NULL, NULL, NULL));
     GET DIAGNOSTICS touched = ROW_COUNT;
@@ -253,6 +289,8 @@ BEGIN
 
     DELETE FROM public.audit_logs a
      WHERE a.id > last_id AND a.table_name = 'bookings' AND a.record_id = ANY (bookings);
+    DELETE FROM public.audit_logs a  -- the tags' removal: counted in the one entry
+     WHERE a.id > last_id AND a.table_name = 'customer_tags' AND a.record_id = p_customer_id;
     kept := (SELECT count(*) FROM public.bookings b
               WHERE b.venue_id = p_venue_id AND b.customer_id = p_customer_id);
     UPDATE public.audit_logs a
@@ -264,6 +302,7 @@ BEGIN
                               WHERE c.id = p_customer_id),
                'bookings_kept', kept,
                'bookings_cleared', cleared,
+               'tags_removed', untagged,
                'audit_entries_cleared', scrubbed)
      WHERE a.id > last_id AND a.table_name = 'customers' AND a.record_id = p_customer_id;
     RETURN NULL;

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from frontdesk import guests
+from frontdesk import guest_rights, guests
 from frontdesk.database import Database, StaffContext
 from frontdesk.desk import BookingRequest, Desk
 from frontdesk.errors import Refused
@@ -415,3 +415,44 @@ def test_book_overriding_ban_from_python(demo_db_url: str, demo_conn: Conn, bann
         )
     finally:
         db.close()
+
+
+# ---------------------------------------------------------------------------
+# Guests' rights: tags and history are exported, and go with erasure.
+
+
+def test_tags_and_history_are_exported_and_erased(
+    demo_conn: Conn, manager: Conn, banned: UUID
+) -> None:
+    night = quiet_friday(demo_conn)
+    assert set_tags(manager, banned, "VIP", "Banned")["success"]
+    with manager.transaction():
+        assert call(manager, "SELECT * FROM override_guest_ban(%s, 'Owner vouched')", [banned])
+        assert book(manager, demo_conn, banned, night)["success"]
+    data = call(manager, "SELECT * FROM export_guest(%s, %s)", [VENUE, banned])["data"]
+    assert [t["name"] for t in data["tags"]] == ["VIP", "Banned"]
+    assert data["history"] == profile(manager, banned)["history"]
+    assert guest_rights.held(data).tags == ("VIP", "Banned")
+    operations = {(a["table_name"], a["operation"]) for a in data["audit"]}
+    assert {("customer_tags", "INSERT"), ("customers", "BAN_OVERRIDE")} <= operations
+
+    assert call(manager, "SELECT * FROM erase_guest(%s, %s)", [VENUE, banned])["success"]
+    assert (
+        scalar(demo_conn, "SELECT count(*) FROM customer_tags WHERE customer_id = %s", [banned])
+        == 0
+    )
+    left = demo_conn.execute(
+        "SELECT count(*) FROM audit_logs WHERE record_id = %s "
+        "AND (coalesce(old_values, '{}') || coalesce(new_values, '{}'))::text "
+        "~ ('Owner vouched|' || %s || '|' || %s)",
+        [banned, str(tag(demo_conn, "VIP")), str(tag(demo_conn, "Banned"))],
+    ).fetchone()
+    assert left == (0,)
+    erased = call(
+        demo_conn,
+        "SELECT new_values FROM audit_logs WHERE record_id = %s AND operation = 'ERASE'",
+        [banned],
+    )
+    assert erased["new_values"]["tags_removed"] == 2
+    after = call(manager, "SELECT * FROM export_guest(%s, %s)", [VENUE, banned])["data"]
+    assert after["tags"] == [] and after["history"]["bookings"] == data["history"]["bookings"]

@@ -366,6 +366,7 @@ def test_erasing_leaves_no_copy_of_the_phone_email_or_date_of_birth_anywhere(
         "erased_at",
         "bookings_kept",
         "bookings_cleared",
+        "tags_removed",
         "audit_entries_cleared",
     }
     assert entry["new_values"]["bookings_kept"] == len(bookings)
