@@ -36,6 +36,8 @@ from frontdesk.database import ColumnMismatch, D, Database
 from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import (
     Booking,
+    BookingTag,
+    DepositStatus,
     Floor,
     FloorSummary,
     Hold,
@@ -246,6 +248,8 @@ class _SummaryRow:
     covers: int
     deposits: Decimal
     min_spend: Decimal
+    min_spend_achieved: Decimal
+    spend: Decimal
     event_name: str | None
 
 
@@ -595,6 +599,7 @@ class Desk:
         """Bookings, covers, deposits and minimum spend by floor, and in all."""
         rows = self._rows(
             "SELECT s.floor_name, s.bookings, s.covers, s.deposits, s.min_spend, "
+            "s.min_spend_achieved, s.spend, "
             "(SELECT n.event_name FROM nights n WHERE n.venue_id = %(venue_id)s "
             "AND n.night = %(night)s) AS event_name "
             "FROM night_summary(%(venue_id)s, %(night)s) s",
@@ -609,6 +614,8 @@ class Desk:
                 covers=r.covers,
                 deposits=r.deposits,
                 min_spend=r.min_spend,
+                min_spend_achieved=r.min_spend_achieved,
+                spend=r.spend,
             )
             for r in rows
         ]
@@ -1225,6 +1232,7 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
         reference_prefix=data["reference_prefix"],
         min_party_size=int(data["min_party_size"]),
         max_party_size=int(data["max_party_size"]),
+        spend_flag_from=maybe_at(data["spend_flag_from"]),
         status_transitions={
             Status(status): tuple(Status(s) for s in nexts)
             for status, nexts in data["status_transitions"].items()
@@ -1271,6 +1279,10 @@ def parse_night_plan(data: Mapping[str, Any]) -> NightPlan:
                     if b["customer_date_of_birth"]
                     else None
                 ),
+                spend_total=_money(b["spend_total"]),
+                deposit_status=DepositStatus(b["deposit_status"]),
+                deposit_reference=b["deposit_reference"],
+                guest_tags=tuple(BookingTag(t["name"], t["kind"]) for t in b["guest_tags"]),
             )
             for b in data["bookings"]
         ),

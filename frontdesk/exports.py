@@ -133,13 +133,11 @@ class NightSheet:
 
 
 def deposit_state(booking: Booking) -> str:
-    """The deposit's state: "paid" when the booking carries a payment
-    reference, "due" when it has a deposit without one, "none" when it has
-    no deposit.  (Deposit statuses
-    of their own — refunded, forfeited — come later.)"""
+    """The deposit's state, the engine's deposit status: "none" when the
+    booking has no deposit, else due, paid, refunded or forfeited."""
     if booking.deposit == 0:
         return "none"
-    return "paid" if booking.payment_ref else "due"
+    return booking.deposit_status.value
 
 
 def load_night_sheet(desk: Desk, night: date) -> NightSheet:

@@ -54,6 +54,29 @@ class TableRow:
     grid_order: int
 
 
+class DepositStatus(StrEnum):
+    """A booking's deposit: none (its tables ask none), due, paid (with its
+    reference), refunded or forfeited (the venue's policy, or a manager)."""
+
+    NONE = "none"
+    DUE = "due"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    FORFEITED = "forfeited"
+
+    @property
+    def label(self) -> str:
+        return "No deposit" if self is DepositStatus.NONE else self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class BookingTag:
+    """One of the guest's tags as the booking shows it (VIP, Allergy...)."""
+
+    name: str
+    kind: str  # vip, note, warning, banned
+
+
 @dataclass(frozen=True)
 class Booking:
     id: UUID
@@ -77,6 +100,45 @@ class Booking:
     customer_notes: str | None = None
     #: For the guest card (the minimum-age rule reads it in the engine).
     customer_date_of_birth: date | None = None
+    #: Spend recorded against the minimum so far (desk and till).
+    spend_total: Decimal = Decimal(0)
+    deposit_status: DepositStatus = DepositStatus.DUE
+    deposit_reference: str | None = None
+    guest_tags: tuple[BookingTag, ...] = ()
+
+    @property
+    def counted_deposit(self) -> Decimal:
+        """The deposit counted towards the minimum: a paid one only."""
+        return self.deposit if self.deposit_status is DepositStatus.PAID else Decimal(0)
+
+    @property
+    def achieved(self) -> Decimal:
+        """Towards the minimum so far: the paid deposit and the spend."""
+        return self.counted_deposit + self.spend_total
+
+    @property
+    def balance(self) -> Decimal:
+        """What is left to reach the minimum (never below nothing)."""
+        return max(self.min_spend - self.achieved, Decimal(0))
+
+    @property
+    def progress(self) -> float | None:
+        """How far towards the minimum, 0 to 1 (for drawing only; None
+        when the booking has no minimum)."""
+        if self.min_spend <= 0:
+            return None
+        return min(float(self.achieved / self.min_spend), 1.0)
+
+    def below_minimum_at(self, instant: datetime, flag_from: datetime | None) -> bool:
+        """Flagged: still short of its minimum in the venue's last stretch
+        before closing (``flag_from`` on), while it holds its table."""
+        if flag_from is None or instant < flag_from or self.balance <= 0:
+            return False
+        if self.status in (Status.ARRIVED, Status.SEATED):
+            return True
+        return self.status in (Status.PENDING, Status.CONFIRMED) and (
+            self.starts_at <= instant < self.ends_at
+        )
 
     @property
     def length(self) -> timedelta:
@@ -140,6 +202,8 @@ class NightPlan:
     bookings: tuple[Booking, ...]
     holds: tuple[Hold, ...]
     blocks: tuple[TableBlock, ...] = ()
+    #: From this instant to closing, tables short of their minimum are flagged.
+    spend_flag_from: datetime | None = None
 
     def next_statuses(self, status: Status) -> tuple[Status, ...]:
         """What a booking in this status may become, as the engine allows."""
@@ -153,6 +217,10 @@ class FloorSummary:
     covers: int
     deposits: Decimal
     min_spend: Decimal
+    #: Paid deposits and spend, each booking's capped at its minimum.
+    min_spend_achieved: Decimal = Decimal(0)
+    #: All spend recorded (uncapped).
+    spend: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -156,11 +156,16 @@ BEGIN
             INSERT INTO public.bookings (id, venue_id, reference, customer_id, night, starts_at,
                                          ends_at, party_size, status, source, total_deposit,
                                          total_min_spend, special_requests, occasion,
-                                         stripe_payment_intent_id, created_by, terminal)
+                                         stripe_payment_intent_id, created_by, terminal,
+                                         deposit_status, deposit_reference)
             VALUES (new_id, p_venue_id, r_reference, saved.customer_id, p_night,
                     p_starts_at, p_ends_at, p_party_size, p_status, p_source,
                     price.deposit, price.min_spend, p_special_requests, p_occasion, p_payment_ref,
-                    private.fd_current_staff_id(), v_terminal)
+                    private.fd_current_staff_id(), v_terminal,
+                    -- the deposit's status (62_money.sql): paid with its payment
+                    CASE WHEN nullif(btrim(p_payment_ref), '') IS NOT NULL THEN 'paid'
+                         WHEN price.deposit = 0 THEN 'none' ELSE 'due' END,
+                    nullif(btrim(p_payment_ref), ''))
             ON CONFLICT (reference) DO NOTHING;
             EXIT WHEN FOUND;
         END LOOP;

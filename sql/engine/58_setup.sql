@@ -252,7 +252,10 @@ AS $$
             'max_days_ahead', v.max_days_ahead, 'min_party_size', v.min_party_size,
             'max_party_size', v.max_party_size, 'min_age', v.min_age,
             'default_booking_minutes', v.default_booking_minutes,
-            'hold_minutes', v.hold_minutes, 'idle_lock_minutes', v.idle_lock_minutes),
+            'hold_minutes', v.hold_minutes, 'idle_lock_minutes', v.idle_lock_minutes,
+            -- the deposit policy (62_money.sql applies it)
+            'no_show_deposit', v.no_show_deposit, 'late_cancel_deposit', v.late_cancel_deposit,
+            'free_cancel_hours', v.free_cancel_hours, 'spend_flag_minutes', v.spend_flag_minutes),
         'floors', coalesce((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'name', f.name)
                                              ORDER BY f.sort_order, f.name)
                               FROM public.floors f WHERE f.venue_id = v.id), '[]'),
@@ -481,6 +484,25 @@ CREATE OR REPLACE TRIGGER booking_tables_setup_turn
     BEFORE INSERT OR UPDATE OF table_id ON public.booking_tables
     FOR EACH ROW EXECUTE FUNCTION private.fd_setup_turn();
 
+-- What the policy does to a paid deposit: forfeit, refund or manual.
+CREATE OR REPLACE FUNCTION private.fd_setup_deposit_rule(p_value jsonb, p_path text[],
+                                                         p_what text)
+    RETURNS text
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF p_value IS NULL OR p_value = 'null' THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(p_value) <> 'string' OR p_value #>> '{}' NOT IN ('forfeit', 'refund', 'manual')
+    THEN
+        PERFORM private.fd_setup_invalid(p_path, format(
+            '%s is forfeit (the venue keeps it), refund, or manual (a manager decides).', p_what));
+    END IF;
+    RETURN p_value #>> '{}';
+END
+$$;
+
 -- The venue's own settings and policy.  A new venue (p_venue_id NULL)
 -- needs a name no other venue has and a time zone.
 CREATE OR REPLACE FUNCTION private.fd_setup_venue(p_venue_id uuid, p_doc jsonb,
@@ -525,7 +547,9 @@ BEGIN
         PERFORM private.fd_setup_keys(pol, '{policy}', 'The policy',
                                       ARRAY['max_days_ahead', 'min_party_size', 'max_party_size',
                                             'min_age', 'default_booking_minutes', 'hold_minutes',
-                                            'idle_lock_minutes']);
+                                            'idle_lock_minutes', 'no_show_deposit',
+                                            'late_cancel_deposit', 'free_cancel_hours',
+                                            'spend_flag_minutes']);
         n.max_days_ahead := private.fd_setup_int(pol -> 'max_days_ahead', '{policy,max_days_ahead}',
                                                  'The days ahead bookings are taken', 0, 730);
         n.min_party_size := private.fd_setup_int(pol -> 'min_party_size', '{policy,min_party_size}',
@@ -542,6 +566,19 @@ BEGIN
         n.idle_lock_minutes := private.fd_setup_int(pol -> 'idle_lock_minutes',
                                                     '{policy,idle_lock_minutes}',
                                                     'The idle lock time (minutes)', 1, 240);
+        n.no_show_deposit := private.fd_setup_deposit_rule(pol -> 'no_show_deposit',
+                                                           '{policy,no_show_deposit}',
+                                                           'A no-show''s deposit');
+        n.late_cancel_deposit := private.fd_setup_deposit_rule(pol -> 'late_cancel_deposit',
+                                                               '{policy,late_cancel_deposit}',
+                                                               'A late cancellation''s deposit');
+        n.free_cancel_hours := private.fd_setup_int(pol -> 'free_cancel_hours',
+                                                    '{policy,free_cancel_hours}',
+                                                    'The free cancellation notice (hours)', 0, 720);
+        n.spend_flag_minutes := private.fd_setup_int(pol -> 'spend_flag_minutes',
+                                                     '{policy,spend_flag_minutes}',
+                                                     'The minimum-spend warning (minutes before '
+                                                     'closing)', 0, 600);
     END IF;
 
     IF p_venue_id IS NULL THEN
@@ -582,11 +619,16 @@ BEGIN
            default_booking_minutes = coalesce(n.default_booking_minutes,
                                               x.default_booking_minutes),
            hold_minutes = coalesce(n.hold_minutes, x.hold_minutes),
-           idle_lock_minutes = coalesce(n.idle_lock_minutes, x.idle_lock_minutes)
+           idle_lock_minutes = coalesce(n.idle_lock_minutes, x.idle_lock_minutes),
+           no_show_deposit = coalesce(n.no_show_deposit, x.no_show_deposit),
+           late_cancel_deposit = coalesce(n.late_cancel_deposit, x.late_cancel_deposit),
+           free_cancel_hours = coalesce(n.free_cancel_hours, x.free_cancel_hours),
+           spend_flag_minutes = coalesce(n.spend_flag_minutes, x.spend_flag_minutes)
      WHERE x.id = v.id
        AND (x.name, x.time_zone, x.currency, x.phone_country, x.reference_prefix,
             x.max_days_ahead, x.min_party_size, x.max_party_size, x.min_age,
-            x.default_booking_minutes, x.hold_minutes, x.idle_lock_minutes)
+            x.default_booking_minutes, x.hold_minutes, x.idle_lock_minutes,
+            x.no_show_deposit, x.late_cancel_deposit, x.free_cancel_hours, x.spend_flag_minutes)
            IS DISTINCT FROM
            (coalesce(n.name, x.name), coalesce(n.time_zone, x.time_zone),
             coalesce(n.currency, x.currency), coalesce(n.phone_country, x.phone_country),
@@ -596,7 +638,11 @@ BEGIN
             coalesce(n.max_party_size, x.max_party_size), coalesce(n.min_age, x.min_age),
             coalesce(n.default_booking_minutes, x.default_booking_minutes),
             coalesce(n.hold_minutes, x.hold_minutes),
-            coalesce(n.idle_lock_minutes, x.idle_lock_minutes));
+            coalesce(n.idle_lock_minutes, x.idle_lock_minutes),
+            coalesce(n.no_show_deposit, x.no_show_deposit),
+            coalesce(n.late_cancel_deposit, x.late_cancel_deposit),
+            coalesce(n.free_cancel_hours, x.free_cancel_hours),
+            coalesce(n.spend_flag_minutes, x.spend_flag_minutes));
     IF FOUND AND p_venue_id IS NOT NULL THEN
         r_changed := 1;
     END IF;

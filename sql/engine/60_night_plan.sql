@@ -40,6 +40,8 @@ BEGIN
         'opens_at', to_json(lower(s.span)),
         'closes_at', to_json(upper(s.span)),
         'default_booking_minutes', v.default_booking_minutes,
+        -- tables still below their minimum are flagged from here to closing
+        'spend_flag_from', to_json(upper(s.span) - make_interval(mins => v.spend_flag_minutes)),
         'status_transitions', private.fd_status_transitions_json($1, $2),
         'floors', coalesce((
             SELECT json_agg(json_build_object('id', f.id, 'name', f.name,
@@ -76,10 +78,27 @@ BEGIN
                        'deposit', b.total_deposit::text, 'min_spend', b.total_min_spend::text,
                        'source', b.source, 'occasion', b.occasion,
                        'special_requests', b.special_requests,
-                       'payment_ref', b.stripe_payment_intent_id)
+                       'payment_ref', b.stripe_payment_intent_id,
+                       -- money on the night (62_money.sql) and the guest's tags
+                       'spend_total', coalesce(sp.total, 0)::text,
+                       'deposit_status', b.deposit_status,
+                       'deposit_reference', b.deposit_reference,
+                       'guest_tags', coalesce(tg.tags, '[]'::json))
                    ORDER BY b.starts_at, b.reference)
               FROM bookings b
               JOIN customers c ON c.venue_id = b.venue_id AND c.id = b.customer_id
+              -- the night's spend in one pass over its bookings' rows
+              LEFT JOIN (SELECT s.booking_id, sum(s.amount)::numeric(12, 2) AS total
+                           FROM booking_spend s
+                          WHERE s.booking_id IN (SELECT x.id FROM bookings x
+                                                  WHERE x.venue_id = $1 AND x.night = $2)
+                          GROUP BY s.booking_id) sp ON sp.booking_id = b.id
+              LEFT JOIN LATERAL (
+                  SELECT json_agg(json_build_object('name', g.name, 'kind', g.kind)
+                                  ORDER BY g.sort_order, g.name) AS tags
+                    FROM customer_tags ct
+                    JOIN guest_tags g ON g.venue_id = ct.venue_id AND g.id = ct.tag_id
+                   WHERE ct.customer_id = c.id AND g.is_active) tg ON true
               LEFT JOIN (SELECT x.booking_id,
                                 array_agg(x.table_id ORDER BY t.grid_order, t.name) AS table_ids
                            FROM booking_tables x JOIN venue_tables t ON t.id = x.table_id
@@ -126,39 +145,58 @@ $$;
 -- Bookings, covers, deposits and minimum spend committed on a night, per
 -- floor in order, then 'All floors'.  Active bookings only (cancelled and
 -- no-shows do not count).  A booking over tables of two floors counts on the
--- floor of its first table in grid order.
+-- floor of its first table in grid order.  Against the minimum, what a
+-- manager reads as "committed £X, achieved £Y": min_spend_achieved is each
+-- booking's paid deposit plus its spend, capped at its own minimum (a table
+-- far over its minimum does not hide one short of it); spend is all the
+-- spend recorded, uncapped.
 CREATE OR REPLACE FUNCTION public.night_summary(venue_id uuid, night date)
     RETURNS TABLE (floor_name text, bookings integer, covers integer,
-                   deposits numeric, min_spend numeric)
+                   deposits numeric, min_spend numeric, min_spend_achieved numeric,
+                   spend numeric)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
     WITH active AS (
         SELECT b.id, b.party_size, b.total_deposit, b.total_min_spend,
+               coalesce(sp.total, 0) AS spend,
+               least(b.total_min_spend,
+                     CASE WHEN b.deposit_status = 'paid' THEN b.total_deposit ELSE 0 END
+                     + greatest(coalesce(sp.total, 0), 0)) AS achieved,
                (SELECT t.floor_id
                   FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
                  WHERE bt.booking_id = b.id
                  ORDER BY t.grid_order, t.name
                  LIMIT 1) AS floor_id
           FROM bookings b
+          LEFT JOIN (SELECT s.booking_id, sum(s.amount) AS total
+                       FROM booking_spend s
+                      WHERE s.booking_id IN (SELECT x.id FROM bookings x
+                                              WHERE x.venue_id = $1 AND x.night = $2)
+                      GROUP BY s.booking_id) sp ON sp.booking_id = b.id
          WHERE b.venue_id = $1 AND b.night = $2 AND private.fd_status_holds_table(b.status)
     ), per_floor AS (
         SELECT f.name, f.sort_order,
                count(a.id)::integer AS bookings,
                coalesce(sum(a.party_size), 0)::integer AS covers,
                coalesce(sum(a.total_deposit), 0)::numeric(12, 2) AS deposits,
-               coalesce(sum(a.total_min_spend), 0)::numeric(12, 2) AS min_spend
+               coalesce(sum(a.total_min_spend), 0)::numeric(12, 2) AS min_spend,
+               coalesce(sum(a.achieved), 0)::numeric(12, 2) AS achieved,
+               coalesce(sum(a.spend), 0)::numeric(12, 2) AS spend
           FROM floors f
           LEFT JOIN active a ON a.floor_id = f.id
          WHERE f.venue_id = $1
          GROUP BY f.id, f.name, f.sort_order
     )
-    SELECT name, bookings, covers, deposits, min_spend
-      FROM (SELECT name, bookings, covers, deposits, min_spend, 0 AS part, sort_order
+    SELECT name, bookings, covers, deposits, min_spend, achieved, spend
+      FROM (SELECT name, bookings, covers, deposits, min_spend, achieved, spend, 0 AS part,
+                   sort_order
               FROM per_floor
             UNION ALL
             SELECT 'All floors', count(*)::integer, coalesce(sum(party_size), 0)::integer,
                    coalesce(sum(total_deposit), 0)::numeric(12, 2),
-                   coalesce(sum(total_min_spend), 0)::numeric(12, 2), 1, 0
+                   coalesce(sum(total_min_spend), 0)::numeric(12, 2),
+                   coalesce(sum(achieved), 0)::numeric(12, 2),
+                   coalesce(sum(spend), 0)::numeric(12, 2), 1, 0
               FROM active
             HAVING EXISTS (SELECT 1 FROM venues WHERE id = $1)) AS rows
      ORDER BY part, sort_order, name

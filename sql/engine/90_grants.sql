@@ -238,3 +238,13 @@ GRANT EXECUTE ON FUNCTION
     public.seat_from_waitlist(uuid, uuid, uuid[]),
     public.waitlist_left(uuid, uuid)
     TO frontdesk_desk;
+
+-- Money on the night (62_money.sql): spend against the minimum, the
+-- deposit's status, the till's export matched and imported; each asks for
+-- a session itself (a correction, a refund or a forfeit for a manager's).
+GRANT EXECUTE ON FUNCTION
+    public.record_spend(uuid, numeric, text),
+    public.set_deposit_status(uuid, text, text),
+    public.pos_match(uuid, date, json),
+    public.import_pos_spend(uuid, date, json)
+    TO frontdesk_desk;

@@ -62,6 +62,7 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
         reference_prefix=data["reference_prefix"],
         min_party_size=data["min_party_size"],
         max_party_size=data["max_party_size"],
+        spend_flag_from=_instant(data["spend_flag_from"]),
         status_transitions={
             plan.Status(k): tuple(plan.Status(x) for x in v)
             for k, v in data["status_transitions"].items()
@@ -105,6 +106,10 @@ def to_night_plan(data: dict[str, Any]) -> plan.NightPlan:
                     if b["customer_date_of_birth"] is not None
                     else None
                 ),
+                spend_total=Decimal(b["spend_total"]),
+                deposit_status=plan.DepositStatus(b["deposit_status"]),
+                deposit_reference=b["deposit_reference"],
+                guest_tags=tuple(plan.BookingTag(t["name"], t["kind"]) for t in b["guest_tags"]),
             )
             for b in data["bookings"]
         ),
@@ -332,7 +337,10 @@ def test_a_closed_night_and_an_unknown_venue(demo_conn: Conn) -> None:
 
 
 def _summary(conn: Conn, night: date) -> list[tuple[Any, ...]]:
-    return conn.execute("SELECT * FROM night_summary(%s, %s)", [VENUE, night]).fetchall()
+    return conn.execute(
+        "SELECT floor_name, bookings, covers, deposits, min_spend FROM night_summary(%s, %s)",
+        [VENUE, night],
+    ).fetchall()
 
 
 def test_the_summary_adds_up_per_floor_like_plain_sql(demo_conn: Conn) -> None:

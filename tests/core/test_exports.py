@@ -26,7 +26,7 @@ from frontdesk.exports import (
     night_plans,
     write_csv,
 )
-from frontdesk.plan import Status
+from frontdesk.plan import DepositStatus, Status
 from tests.core.desk_helpers import VENUE, Conn, event_night, insert_booking, quiet_friday, scalar
 
 REPO = Path(__file__).resolve().parents[2]
@@ -186,8 +186,12 @@ def test_a_closed_nights_note(desk: Desk, demo_conn: Conn) -> None:
 
 def test_deposit_state(desk: Desk, demo_conn: Conn) -> None:
     booking = desk.night_plan(event_night(demo_conn, min_days_ahead=1)).bookings[0]
-    assert deposit_state(replace(booking, deposit=Decimal(50), payment_ref=None)) == "due"
-    assert deposit_state(replace(booking, deposit=Decimal(50), payment_ref="pi_1")) == "paid"
+    # The engine's deposit status (62_money.sql), "none" without a deposit.
+    for status in DepositStatus:
+        if status is not DepositStatus.NONE:
+            assert deposit_state(replace(booking, deposit=Decimal(50), deposit_status=status)) == (
+                status.value
+            )
     assert deposit_state(replace(booking, deposit=Decimal(0), payment_ref=None)) == "none"
 
 

@@ -167,7 +167,8 @@ def _spoil(text: str, old: str, new: str) -> str:
             "min_age = 18\nmaximum_fun = 11\n",
             '{line}: policy.maximum_fun: The policy has no setting called "maximum_fun" (it has '
             "max_days_ahead, min_party_size, max_party_size, min_age, default_booking_minutes, "
-            "hold_minutes and idle_lock_minutes).",
+            "hold_minutes, idle_lock_minutes, no_show_deposit, late_cancel_deposit, "
+            "free_cancel_hours and spend_flag_minutes).",
         ),
         (  # not TOML at all
             "capacity = 4\n",
