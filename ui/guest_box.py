@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from frontdesk.desk import BookingDetails, Customer
 from ui import text
 from ui.booking_form import mark_invalid
+from ui.guest_card import GuestCard
 
 
 class GuestBox(QGroupBox):
@@ -56,6 +57,9 @@ class GuestBox(QGroupBox):
         self.chosen.setWordWrap(True)
         self.chosen.hide()
         layout.addWidget(self.chosen)
+        # Who the chosen guest is to the venue: tags, history, notes.
+        self.card = GuestCard(self)
+        layout.addWidget(self.card)
         self.new_guest_button = QPushButton("New guest", self)
         self.new_guest_button.setCheckable(True)
         self.new_guest_button.setAutoDefault(False)
@@ -121,6 +125,7 @@ class GuestBox(QGroupBox):
                 lines.append(f"<small>{e(customer.email)}</small>")
             self.chosen.setText("<br>".join(line for line in lines if line))
         self.chosen.setVisible(customer is not None)
+        self.card.show_guest(customer.id if customer is not None else None)
         self.guest_chosen.emit(customer)
 
     def point_at(self, field: str) -> None:

@@ -53,6 +53,7 @@ from ui.runsheet import RunSheetActions
 from ui.session import DeskSession, IdleWatch, SetAside
 from ui.signin import SignInScreen
 from ui.status_menu import StatusMenu
+from ui.waitlist_panel import WaitlistPanel, install_waitlist
 from ui.window_dialogs import WindowDialogs
 from ui.window_menus import WindowMenus
 
@@ -153,6 +154,9 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self._minute.timeout.connect(self._update_actions)
         self._minute.start()
         self._connect_signals()
+        self.booking_panel.guest_card.use(ops)
+        self.waitlist: WaitlistPanel
+        install_waitlist(self)  # the door's waitlist, a dock (ui.waitlist_panel)
         self.apply_theme(colours)
         self._restore_layout()
         self._update_actions()

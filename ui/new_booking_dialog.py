@@ -39,6 +39,7 @@ from ui.booking_dialog import SIGNED_OUT_NOTE, BookingDialog
 from ui.booking_form import mark_invalid, parse_date
 from ui.booking_result_page import BookingResultPage
 from ui.contact_owners import CONTACT_BELONGS_TO_OTHER, ContactOwnersOffer
+from ui.guest_ban import GUEST_BANNED, BanOverrideOffer
 from ui.hold_chain import HoldChain, hold_call, release_call
 from ui.latest import Latest
 from ui.ops import NOT_SIGNED_IN, Ops, Relay
@@ -56,7 +57,7 @@ NO_NAME = "Type the guest's name."
 BAD_DATE_OF_BIRTH = "Date of birth: type it as DD/MM/YYYY."
 
 
-class NewBookingDialog(ContactOwnersOffer, BookingDialog):
+class NewBookingDialog(BanOverrideOffer, ContactOwnersOffer, BookingDialog):
     """A new booking; ``table_ids`` and the times come from cells picked on the grid."""
 
     def __init__(
@@ -109,6 +110,8 @@ class NewBookingDialog(ContactOwnersOffer, BookingDialog):
         self.contact_conflict.book_for.connect(self._book_for)
         self.contact_conflict.without.connect(self._without_contacts)
         self.done_button.clicked.connect(self.accept)
+        self.guest.card.use(ops)
+        self._build_ban_offer()  # ui.guest_ban
         # Tab goes from the guest's details straight to the ways on.
         ways = (*self.contact_conflict.book_for_buttons, self.contact_conflict.without_button)
         for before, after in pairwise((self.guest.date_of_birth, *ways)):
@@ -150,6 +153,7 @@ class NewBookingDialog(ContactOwnersOffer, BookingDialog):
     def show_message(self, message: str, kind: str = "error") -> None:
         """Say this below the form (blank: say nothing); any ways on go."""
         self._withdraw_contact_offer()
+        self._withdraw_ban_offer()
         super().show_message(message, kind)
 
     # ---- holds ------------------------------------------------------------
@@ -335,6 +339,8 @@ class NewBookingDialog(ContactOwnersOffer, BookingDialog):
             self.show_message(f"Not booked: {exc.message}")
             if exc.code in ("TABLE_UNAVAILABLE", "TABLE_BEING_BOOKED"):
                 self._load_plan(self.when.chosen_night)
+            elif exc.code == GUEST_BANNED:
+                self._guest_banned(request, exc)
             elif exc.code == CONTACT_BELONGS_TO_OTHER:
                 self._guest_note = True
                 self._find_contact_owners(request)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.plan import Booking, Change, NightPlan
 from ui import text
+from ui.guest_card import GuestCard
 from ui.theme import LIGHT, Theme
 
 
@@ -71,6 +72,8 @@ class BookingPanel(QWidget):
         top.addWidget(self.guest, 1)
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         details.addLayout(top)
+        self.guest_card = GuestCard(self._details)  # tags, history, notes (ui.guest_card)
+        details.addWidget(self.guest_card)
         # The fields scroll when the window is short (1,024 x 768): a line is
         # never squeezed out of sight, and the buttons below stay in view.
         self.fields_area = QScrollArea(self._details)
@@ -139,6 +142,7 @@ class BookingPanel(QWidget):
             return
         colours = self.theme.status(booking.status)
         self.guest.setText(booking.customer_name)
+        self.guest_card.show_guest(booking.customer_id)
         self.status.setText(text.status_text(booking.status))
         self.status.setStyleSheet(
             f"background: {colours.fill}; color: {colours.text};"

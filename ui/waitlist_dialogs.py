@@ -1,0 +1,164 @@
+"""The waitlist's two dialogs: a party added at the door, and seating a
+party on tables free now (the suggestions read off the UI thread)."""
+
+from __future__ import annotations
+
+from functools import partial
+from uuid import UUID
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk import waitlist
+from frontdesk.desk import Desk, Suggestion
+from frontdesk.waitlist import WaitlistEntry
+from ui import text
+from ui.ops import Ops
+
+
+class AddToWaitlistDialog(QDialog):
+    """Name, party, phone, the wait quoted, notes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add to the waitlist")
+        form = QFormLayout(self)
+        self.name = QLineEdit(self)
+        self.party = QSpinBox(self)
+        self.party.setRange(1, 50)
+        self.party.setValue(2)
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText("07700 900123 (optional)")
+        self.quoted = QSpinBox(self)
+        self.quoted.setRange(0, 600)
+        self.quoted.setSingleStep(5)
+        self.quoted.setValue(15)
+        self.quoted.setSuffix(" min")
+        self.notes = QLineEdit(self)
+        form.addRow("&Name", self.name)
+        form.addRow("&Party", self.party)
+        form.addRow("P&hone", self.phone)
+        form.addRow("&Quoted wait", self.quoted)
+        form.addRow("N&otes", self.notes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        buttons.accepted.connect(self._accept_if_named)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _accept_if_named(self) -> None:
+        if self.name.text().strip():
+            self.accept()
+        else:
+            self.name.setFocus()
+
+
+class SeatDialog(QDialog):
+    """Tables free now for the party, best first; Seat books the one chosen."""
+
+    def __init__(self, ops: Ops, entry: WaitlistEntry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ops = ops
+        self.entry = entry
+        self.setWindowTitle(f"Seat {entry.name}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{entry.name} · {text.party(entry.party_size)} — free now:"))
+        self.tables = QListWidget(self)
+        self.tables.itemActivated.connect(self._seat_chosen)
+        layout.addWidget(self.tables)
+        self.message = QLabel(self)
+        self.message.setObjectName("MessageArea")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.seat_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.seat_button.setText("Seat")
+        self.seat_button.setEnabled(False)
+        self.buttons.accepted.connect(self.seat)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.result_reference: str | None = None
+        self.load()
+
+    def load(self) -> None:
+        self._ops.query(
+            partial(_suggestions, self.entry.id),
+            owner=self,
+            done=self._show,
+            failed=self._failed,
+        )
+
+    def _show(self, suggestions: list[Suggestion]) -> None:
+        self.tables.clear()
+        for s in suggestions:
+            label = f"{' + '.join(s.table_names)} · {s.capacity} seats"
+            if s.min_spend:
+                label += f" · min {text.money(s.min_spend)}"
+            if s.is_optimal:
+                label = f"★ {label} (best fit)"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, s.table_ids)
+            self.tables.addItem(item)
+        if suggestions:
+            self.tables.setCurrentRow(0)
+            self.seat_button.setEnabled(True)
+        else:
+            self.say("No table is free for this party now.")
+        self.tables.setFocus()
+
+    def chosen_tables(self) -> tuple[UUID, ...]:
+        item = self.tables.currentItem()
+        return tuple(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ()
+
+    def _seat_chosen(self, _item: QListWidgetItem) -> None:
+        self.seat()
+
+    def seat(self) -> None:
+        tables = self.chosen_tables()
+        if not tables:
+            return
+        self.seat_button.setEnabled(False)
+        self._ops.mutate(
+            partial(_seat, self.entry.id, tables),
+            owner=self,
+            changes=lambda _r: None,  # the panel hears it from the feed and its own reload
+            done=self._seated,
+            failed=self._failed,
+        )
+
+    def _seated(self, reference: str) -> None:
+        self.result_reference = reference
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.say(getattr(exc, "message", None) or str(exc))
+        self.seat_button.setEnabled(self.tables.count() > 0)
+        self.load()  # what is free now
+
+    def say(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+
+
+def _suggestions(entry_id: UUID, desk: Desk) -> list[Suggestion]:
+    return waitlist.suggestions(desk, entry_id)
+
+
+def _seat(entry_id: UUID, tables: tuple[UUID, ...], desk: Desk) -> str:
+    return waitlist.seat(desk, entry_id, tables).reference
