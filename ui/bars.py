@@ -64,8 +64,15 @@ class _FloorCard(QFrame):
     def show_floor(self, floor: FloorSummary) -> None:
         self.floor.setText(floor.floor_name.upper())
         self.figures.setText(f"{floor.bookings} bookings · {floor.covers} covers")
+        # Minimum spend: committed by the bookings, and achieved so far
+        # (paid deposits and spend, each booking's capped at its minimum).
         self.money.setText(
-            f"{text.money(floor.deposits)} deposits · {text.money(floor.min_spend)} min spend"
+            f"{text.money(floor.deposits)} deposits · min spend "
+            f"{text.money(floor.min_spend_achieved)} of {text.money(floor.min_spend)}"
+        )
+        self.money.setToolTip(
+            f"Minimum spend committed {text.money(floor.min_spend)}, achieved "
+            f"{text.money(floor.min_spend_achieved)}; spend recorded {text.money(floor.spend)}"
         )
 
 

@@ -188,6 +188,8 @@ class GridCanvas(_Base):
                 if rect.intersects(clip):
                     paint_hold(painter, rect, hold.hold, t, font)
         fonts = BlockFonts.for_font(font)
+        now = self.clock()
+        flag_from = model.plan.spend_flag_from if model.plan is not None else None
         for block in model.blocks():
             if not top <= block.row <= bottom:
                 continue
@@ -203,6 +205,8 @@ class GridCanvas(_Base):
                 fonts,
                 selected=b.id == self._selected_booking,
                 faded=b.id in self.drag.ghosts,
+                money=b.status.holds_table,
+                flagged=b.below_minimum_at(now, flag_from),
             )
         self._paint_ghosts(painter)
         self._paint_now(painter)

@@ -105,8 +105,14 @@ def paint_booking(
     selected: bool = False,
     faded: bool = False,
     caption: str | None = None,
+    money: bool = False,
+    flagged: bool = False,
 ) -> None:
-    """A booking block: status colour, a stripe, the guest, the party and the status in words."""
+    """A booking block: status colour, a stripe, the guest, the party and the status in words.
+
+    ``money``: a thin bar along its foot shows how far it is towards its
+    minimum spend (paid deposit and spend); ``flagged``: still short of it
+    near closing, said in words ("£85 short") and a warning outline."""
     colours = theme.status(booking.status)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -134,12 +140,41 @@ def paint_booking(
     if two_lines:
         bottom = QRectF(inner.left(), top.bottom(), inner.width(), inner.height() - top.height())
         detail = caption or f"{booking.party_size} · {text.status_text(booking.status)}"
-        if caption is None and booking.occasion:
+        if caption is None and flagged:
+            detail = f"{text.money(booking.balance)} short · " + detail
+        elif caption is None and booking.occasion:
             detail += f" · {booking.occasion}"
         painter.setFont(fonts.detail)
         detail = fonts.detail_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, width)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+    if money:
+        paint_progress(painter, rect, booking, theme)
+    if flagged:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(theme.error_text), 2, Qt.PenStyle.DashLine))
+        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 7, 7)
     painter.restore()
+
+
+def paint_progress(painter: QPainter, rect: QRectF, booking: Booking, theme: Theme) -> None:
+    """Towards the minimum: a 3 px bar at the block's foot, inside its
+    outline; full and in the "done" colour once the minimum is reached."""
+    progress = booking.progress
+    if progress is None:
+        return
+    track = QRectF(rect.left() + 9, rect.bottom() - 5, rect.width() - 14, 3)
+    if track.width() < 8:
+        return
+    shade = QColor(theme.muted)
+    shade.setAlphaF(0.25)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(shade)
+    painter.drawRoundedRect(track, 1.5, 1.5)
+    done = progress >= 1.0
+    bar = QRectF(track.left(), track.top(), track.width() * progress, track.height())
+    painter.setBrush(QColor(theme.ok_text if done else theme.accent))
+    if bar.width() > 0:
+        painter.drawRoundedRect(bar, 1.5, 1.5)
 
 
 def paint_ghost(

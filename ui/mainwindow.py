@@ -45,6 +45,7 @@ from ui.grid_view import NightGridView
 from ui.guest_rights_dialog import open_guest_rights_dialog
 from ui.live import LiveUpdates
 from ui.manager_menu import MANAGERS_ONLY, ManagerActions
+from ui.money_actions import MoneyActions
 from ui.night import NightController
 from ui.night_navigation import NightNavigation
 from ui.ops import Ops
@@ -105,6 +106,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
             crash_kit = CrashKitConfig(folder=Path(store.fileName()).parent / FOLDER_NAME)
         self.manager = ManagerActions(ops, self, crash_kit=crash_kit, terminal=terminal)
         self.table_blocks = TableBlockActions(ops, self.model, self)
+        self.money = MoneyActions(ops, self.model, self)
         self.session = DeskSession(ops, self)
         self.set_aside = SetAside(self)
         if idle_lock_ms is None:
@@ -148,6 +150,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self.booking_panel.add_actions(
             [*self.status_actions.values(), self.status_menu.act_put_back, self.act_open]
         )
+        self.booking_panel.add_money_actions(self.money.actions)
         # Walk-in follows the clock: on at opening, off at close.
         self._minute = QTimer(self)
         self._minute.setInterval(30_000)
@@ -219,6 +222,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self.connectivity.online_changed.connect(self.manager.set_online)
         self.manager.message.connect(self.say)
         self.table_blocks.message.connect(self.say)
+        self.money.message.connect(self.say)
         self.connectivity.back_online.connect(night.reload)
         self.connectivity.back_online.connect(self._list_staff_if_needed)
         # who is at the desk
@@ -274,6 +278,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         booking = self.model.booking(booking_id) if booking_id else None
         names = self.model.table_names(booking.table_ids) if booking else []
         self.booking_panel.show_booking(booking, names, self.model.zone)
+        self.money.show_booking(booking)
         self._update_actions()
 
     def _context_menu(self, where: QPoint) -> None:
@@ -353,6 +358,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
             action.setEnabled(working and self.manager.manager)
             action.setToolTip("" if self.manager.manager else MANAGERS_ONLY)
         self.grid.set_editable(working)
+        self.money.set_state(working)
 
     # ---- remembering ------------------------------------------------------
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from frontdesk.plan import Booking, Change, NightPlan
 from ui import text
 from ui.guest_card import GuestCard
+from ui.spend_dialog import money_lines
 from ui.theme import LIGHT, Theme
 
 
@@ -96,6 +97,8 @@ class BookingPanel(QWidget):
             "Date of birth",
             "Deposit",
             "Min spend",
+            "Spend",
+            "Left to min",
             "Reference",
             "Occasion",
             "Requests",
@@ -126,6 +129,24 @@ class BookingPanel(QWidget):
             button.setMinimumHeight(34)
             self._buttons.addWidget(button, i // 2, i % 2)
 
+    def add_money_actions(self, actions: list[QAction]) -> None:
+        """Buttons for the booking's money (record spend, deposit), under its
+        money lines: they scroll with the details, so the status buttons
+        below keep their room at 1,024 x 768."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 4, 0, 4)
+        row.setSpacing(6)
+        for action in actions:
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setMinimumHeight(30)
+            row.addWidget(button)
+        # after the money lines ("Left to min" is the last of them)
+        index = list(self._fields).index("Left to min")
+        self._form.insertRow(index + 1, row)
+
     def field_labels(self) -> dict[str, QLabel]:
         """The detail lines' values by their label ("When", "Date of birth"...)."""
         return dict(self._fields)
@@ -155,8 +176,11 @@ class BookingPanel(QWidget):
         f["Phone"].setText(text.phone(booking.customer_phone) or "—")
         born = booking.customer_date_of_birth
         f["Date of birth"].setText(f"{born:%d/%m/%Y}" if born else "—")
-        f["Deposit"].setText(text.money(booking.deposit))
+        deposit, spent, left = money_lines(booking)
+        f["Deposit"].setText(deposit)
         f["Min spend"].setText(text.money(booking.min_spend))
+        f["Spend"].setText(spent)
+        f["Left to min"].setText(left)
         f["Reference"].setText(booking.reference)
         f["Occasion"].setText(booking.occasion or "—")
         f["Requests"].setText(booking.special_requests or "—")
@@ -173,8 +197,25 @@ KIND_WORDS: dict[str, str] = {
     "tables": "Tables changed",
     "hold": "Being booked",
     "released": "Hold released",
+    "spend": "Spend recorded",
+    "waitlist": "Waitlist changed",
+    "blocked": "Table blocked",
+    "unblocked": "Table unblocked",
 }
-_KIND_ORDER = ["booked", "moved", "status", "deleted", "updated", "tables", "hold", "released"]
+_KIND_ORDER = [
+    "booked",
+    "moved",
+    "status",
+    "deleted",
+    "updated",
+    "spend",
+    "tables",
+    "hold",
+    "released",
+    "blocked",
+    "unblocked",
+    "waitlist",
+]
 
 
 @dataclass

@@ -127,7 +127,11 @@ def run_sheet_html(sheet: NightSheet) -> str:
 def _totals_html(sheet: NightSheet) -> str:
     rows = [*sheet.summary.floors, sheet.summary.total]
     paid = sum(
-        (b.deposit for b in sheet.plan.bookings if b.status.holds_table and b.payment_ref),
+        (
+            b.deposit
+            for b in sheet.plan.bookings
+            if b.status.holds_table and deposit_state(b) == "paid"
+        ),
         start=Decimal(0),
     )
     head = (
@@ -141,7 +145,10 @@ def _totals_html(sheet: NightSheet) -> str:
         f'<table class="totals" width="70%" cellspacing="0" cellpadding="{CELL_PADDING}">'
         f"{head}{body}</table>"
         f'<p class="notice">Deposits paid <b>{text.money(paid)}</b>, due '
-        f"<b>{text.money(due)}</b>.  Cancelled and no-shows: in italics after each floor, "
+        f"<b>{text.money(due)}</b>.  Minimum spend achieved "
+        f"<b>{text.money(sheet.summary.total.min_spend_achieved)}</b> of "
+        f"{text.money(sheet.summary.total.min_spend)} (paid deposits and spend, each booking "
+        "up to its minimum).  Cancelled and no-shows: in italics after each floor, "
         "not counted.</p>"
     )
 
@@ -197,8 +204,13 @@ def _booking_row(sheet: NightSheet, b: Booking, *, gone: bool = False) -> str:
         deposit = f"{text.money(b.deposit)} unpaid"  # nothing is due from a guest not coming
     elif state == "due":
         deposit = f'{text.money(b.deposit)} <span class="due">due</span>'
-    else:
-        deposit = f"{text.money(b.deposit)} paid"
+    else:  # paid, refunded, forfeited (the engine's deposit status)
+        deposit = f"{text.money(b.deposit)} {state}"
+        if state == "paid" and b.deposit_reference:
+            deposit += f'<br><span class="ref">{e(b.deposit_reference)}</span>'
+    minimum = e(text.money(b.min_spend))
+    if b.spend_total:
+        minimum += f'<br><span class="until">spent {e(text.money(b.spend_total))}</span>'
     notes = []
     if b.occasion:
         notes.append(f'<span class="label">Occasion</span> {e(b.occasion)}')
@@ -218,7 +230,7 @@ def _booking_row(sheet: NightSheet, b: Booking, *, gone: bool = False) -> str:
         ("nowrap", e(text.status_text(b.status))),
         ("nowrap", e(readable_phone(b.customer_phone, sheet.plan.phone_country))),
         ("money", deposit),
-        ("money", e(text.money(b.min_spend))),
+        ("money", minimum),
         ("", "<br>".join(notes)),
     ]
     tds = []

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ui.setup_common import message_label, show_message
 from ui.setup_document import Doc, SetupDocument, problems
 from ui.setup_models import FloorsModel, HoursModel, NightsModel, TablesModel
+from ui.setup_money_policy import DEPOSIT_RULES, MONEY_POLICY, money_policy_box
 from ui.setup_widgets import CountBox, FloorDelegate, table_view
 
 #: (key, label, low, high, unit for one, unit for any other number, what it means)
@@ -113,12 +114,25 @@ class VenuePage(QWidget):
             spin.valueChanged.connect(self._policy_changed)
             self.policy[key] = spin
             policy.addRow(label, spin)
+        money_box, self.deposit_rules = money_policy_box(
+            self, self.policy, self._policy_changed, self._rule_chosen
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(policy_box)
+        layout.addWidget(money_box)
         layout.addStretch(1)
         document.changed.connect(self.show_document)
+
+    def _rule_chosen(self) -> None:
+        combo = self.sender()
+        if isinstance(combo, QComboBox):
+            key = str(combo.property("key"))
+            label = dict(DEPOSIT_RULES)[key]
+            self.document.set(
+                ("policy", key), combo.currentData(), f"{label}: {combo.currentText().lower()}"
+            )
 
     def _field_done(self) -> None:
         edit = self.sender()
@@ -151,13 +165,16 @@ class VenuePage(QWidget):
         for key, spin in self.policy.items():
             with QSignalBlocker(spin):
                 spin.setValue(int((doc.get("policy") or {}).get(key, spin.minimum())))
+        for key, combo in self.deposit_rules.items():
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(max(0, combo.findData((doc.get("policy") or {}).get(key))))
         found = problems(doc)
         said = [found[(k,)] for k in ("name", "currency", "phone_country") if (k,) in found]
         show_message(self.problem, " ".join(said))
 
 
 def _policy_label(key: str) -> str:
-    return next(label for k, label, *_rest in POLICY if k == key)
+    return next(label for k, label, *_rest in (*POLICY, *MONEY_POLICY) if k == key)
 
 
 class TablesPage(QWidget):

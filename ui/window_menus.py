@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ui.find_box import FindBox
     from ui.grid_view import NightGridView
     from ui.manager_menu import ManagerActions
+    from ui.money_actions import MoneyActions
     from ui.runsheet import RunSheetActions
     from ui.status_menu import StatusMenu
 
@@ -58,6 +59,7 @@ class WindowMenus(_Base):
     run_sheet: RunSheetActions
     manager: ManagerActions
     status_menu: StatusMenu
+    money: MoneyActions
 
     def _action(
         self,
@@ -172,6 +174,8 @@ class WindowMenus(_Base):
         ):
             night.insertAction(first, action)  # type: ignore[arg-type]
         night.insertSeparator(first)  # type: ignore[arg-type]
+        night.insertAction(first, self.money.act_import_till)  # type: ignore[arg-type]
+        night.insertSeparator(first)  # type: ignore[arg-type]
         bar.addMenu(night)
         manager_menu = self.manager.menu(self)
         manager_menu.addSeparator()
@@ -206,6 +210,9 @@ class WindowMenus(_Base):
         for action in self.status_menu.actions.values():
             menu.addAction(action)
         menu.addAction(self.status_menu.act_put_back)
+        menu.addSeparator()
+        for action in self.money.actions:
+            menu.addAction(action)
         return menu
 
     def _help_menu(self) -> QMenu:
