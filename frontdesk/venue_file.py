@@ -82,6 +82,10 @@ POLICY_KEYS = (
     "default_booking_minutes",
     "hold_minutes",
     "idle_lock_minutes",
+    "no_show_deposit",
+    "late_cancel_deposit",
+    "free_cancel_hours",
+    "spend_flag_minutes",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Values written as bare TOML numbers although the document carries them as

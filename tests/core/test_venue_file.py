@@ -57,6 +57,11 @@ def test_export_writes_the_venue_as_toml(venue_cli: Run, tmp_path: Path, demo_co
     assert 'name = "The Backroom Leeds"\ntime_zone = "Europe/London"\n' in text
     assert 'floors = ["Downstairs", "Upstairs"]\n' in text
     assert 'fri = { opens = "21:00", closes = "04:00" }\n' in text
+    # the deposit policy travels with the venue
+    assert (
+        'no_show_deposit = "forfeit"\nlate_cancel_deposit = "forfeit"\nfree_cancel_hours = 48\n'
+        "spend_flag_minutes = 60\n"
+    ) in text
     assert (
         '[[tables]]\nname = "Booth 1"\nfloor = "Downstairs"\ncapacity = 4\nmin_spend = 100.00\n'
         "deposit = 25.00\npremium = false\ngrid_order = 1\nretired = false\n"
