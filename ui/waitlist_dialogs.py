@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from uuid import UUID
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk import waitlist
 from frontdesk.desk import Desk, Suggestion
+from frontdesk.plan import Change
 from frontdesk.waitlist import WaitlistEntry
 from ui import text
 from ui.ops import Ops
@@ -68,6 +69,8 @@ class AddToWaitlistDialog(QDialog):
 
 class SeatDialog(QDialog):
     """Tables free now for the party, best first; Seat books the one chosen."""
+
+    seated = Signal(str, str)  # the party's name, the walk-in's reference
 
     def __init__(self, ops: Ops, entry: WaitlistEntry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,13 +140,16 @@ class SeatDialog(QDialog):
         self._ops.mutate(
             partial(_seat, self.entry.id, tables),
             owner=self,
-            changes=lambda _r: None,  # the panel hears it from the feed and its own reload
+            # the walk-in reaches the grid (and the list) by the one path,
+            # as this desk's change, before the feed says it again
+            changes=_change,
             done=self._seated,
             failed=self._failed,
         )
 
-    def _seated(self, reference: str) -> None:
-        self.result_reference = reference
+    def _seated(self, result: tuple[str, Change]) -> None:
+        self.result_reference = result[0]
+        self.seated.emit(self.entry.name, result[0])
         self.accept()
 
     def _failed(self, exc: Exception) -> None:
@@ -160,5 +166,17 @@ def _suggestions(entry_id: UUID, desk: Desk) -> list[Suggestion]:
     return waitlist.suggestions(desk, entry_id)
 
 
-def _seat(entry_id: UUID, tables: tuple[UUID, ...], desk: Desk) -> str:
-    return waitlist.seat(desk, entry_id, tables).reference
+def _seat(entry_id: UUID, tables: tuple[UUID, ...], desk: Desk) -> tuple[str, Change]:
+    result = waitlist.seat(desk, entry_id, tables)
+    change = Change(
+        venue_id=desk.venue_id,
+        night=desk.current_night(),
+        table_ids=frozenset(tables),
+        booking_ids=frozenset({result.booking_id}),
+        kinds=frozenset({"booked", "waitlist"}),
+    )
+    return result.reference, change
+
+
+def _change(result: tuple[str, Change]) -> Change:
+    return result[1]

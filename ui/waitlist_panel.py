@@ -10,8 +10,9 @@ waitlist changed at any desk (``apply_changes``, the same path as the grid).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -118,8 +119,12 @@ class WaitlistPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("WaitlistPanel")
         self._ops = ops
-        self.clock: Callable[[], datetime] = clock or _utc_now
+        # Waits are counted on the engine's clock (its "now" when the list
+        # was read, plus the time since), not this PC's: a desk whose clock
+        # is a few minutes off still says who is over their quote.
+        self.clock: Callable[[], datetime] = clock or self._engine_now
         self.night: WaitlistNight | None = None
+        self._read_at = time.monotonic()
         self._loading = False
         self._stale = False
         self.loads = 0
@@ -182,7 +187,7 @@ class WaitlistPanel(QWidget):
         self._loading = False
         self.loads += 1
         selected = self.selected()
-        self.night = night
+        self.night, self._read_at = night, time.monotonic()
         self.model.set_entries(night.entries)
         if selected is not None:
             self.select(selected.id)
@@ -202,6 +207,11 @@ class WaitlistPanel(QWidget):
     def tick(self) -> None:
         self.model.tick()
         self._show_summary()
+
+    def _engine_now(self) -> datetime:
+        if self.night is None:
+            return _utc_now()
+        return self.night.now + timedelta(seconds=time.monotonic() - self._read_at)
 
     def _show_summary(self) -> None:
         night = self.night
@@ -253,8 +263,12 @@ class WaitlistPanel(QWidget):
             return
         dialog = SeatDialog(self._ops, entry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.reload)
+        dialog.seated.connect(self._seated)
         dialog.open()
+
+    def _seated(self, name: str, reference: str) -> None:
+        self.message.emit(f"{name} seated — {reference}")
+        self.reload()
 
     def mark_left(self) -> None:
         entry = self.selected()
