@@ -6,7 +6,9 @@ grey; each says its name, never colour alone), one line of history ("VIP ·
 ("2 no-shows", "Banned: only a manager can book them"), and the guest's
 notes.  Shown in the booking dialog when a guest is chosen and in the
 selected-booking panel.  The card reads the profile itself, off the UI
-thread (``show_guest``), or is given one (``show_profile``).
+thread (``show_guest``), or is given one (``show_profile``); "Tags &
+notes…" opens ``ui.guest_tags_dialog`` and the card reads the guest again
+once it is saved.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import html
 from functools import partial
 from uuid import UUID
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk import guests
 from frontdesk.desk import Desk
 from frontdesk.guests import NO_SHOW_WARNING, GuestProfile
 from ui import text
+from ui.guest_tags_dialog import GuestTagsDialog
 from ui.latest import Latest
 from ui.ops import Ops
 
@@ -83,6 +87,12 @@ class GuestCard(QFrame):
         self._chips = QHBoxLayout()
         self._chips.setSpacing(4)
         self._chips.addStretch(1)
+        self.edit_button = QPushButton("Tags && notes…", self)
+        self.edit_button.setObjectName("GuestCardEdit")
+        self.edit_button.setAutoDefault(False)
+        self.edit_button.setToolTip("Tag this guest or change their notes")
+        self.edit_button.clicked.connect(self.edit_tags)
+        self._chips.addWidget(self.edit_button)
         layout.addLayout(self._chips)
         self.history = QLabel(self)
         self.history.setObjectName("GuestHistory")
@@ -111,6 +121,16 @@ class GuestCard(QFrame):
             and isinstance(w := item.widget(), QLabel)
         ]
 
+    def edit_tags(self) -> GuestTagsDialog | None:
+        """Open "Tags & notes…" for the guest shown; read them again once saved."""
+        if self.profile is None or self._ops is None:
+            return None
+        dialog = GuestTagsDialog(self._ops, self.profile, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.refresh)
+        dialog.open()
+        return dialog
+
     def show_guest(self, customer_id: UUID | None) -> None:
         """Read this guest's profile and show it (None: hide the card)."""
         if customer_id == self._customer_id and self.profile is not None:
@@ -134,7 +154,7 @@ class GuestCard(QFrame):
 
     def show_profile(self, profile: GuestProfile | None) -> None:
         self.profile = profile
-        while self._chips.count() > 1:  # the stretch stays last
+        while self._chips.count() > 2:  # the stretch and the button stay last
             item = self._chips.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
@@ -158,6 +178,7 @@ class GuestCard(QFrame):
         self.warning.setVisible(bool(warnings))
         self.notes.setText(f"Notes: {profile.notes}" if profile.notes else "")
         self.notes.setVisible(bool(profile.notes))
+        self.edit_button.setVisible(self._ops is not None and not profile.erased)
         self.setToolTip(
             "\n".join(
                 f"Upcoming: {text.short_night(u.night)} · {text.party(u.party_size)}"
