@@ -1,4 +1,4 @@
-"""The Manager menu: Audit log…, Monitoring, Reports…, Save crash kit now;
+"""The Manager menu: Audit log…, Monitoring, Reports…, Guest tags…, Save crash kit now;
 the status bar's monitoring alert; the crash kit's timer.  One object the
 window makes and wires (``ManagerActions``), like ``RunSheetActions``.
 
@@ -25,6 +25,7 @@ from ui.crash_kit import CrashKitTimer
 from ui.monitoring_panel import MonitoringAlert, MonitoringPanel, open_monitoring_panel
 from ui.ops import Ops
 from ui.reports_window import ReportsWindow, open_reports_window
+from ui.tags_dialog import TagsDialog, open_tags_dialog
 
 MANAGERS_ONLY = "Managers only"
 
@@ -53,13 +54,16 @@ class ManagerActions(QObject):
         self.audit: AuditWindow | None = None
         self.monitoring: MonitoringPanel | None = None
         self.reports: ReportsWindow | None = None
+        self.tags: TagsDialog | None = None
         self.act_audit = QAction("Audit log…", parent)
         self.act_monitoring = QAction("Monitoring", parent)
         self.act_reports = QAction("Reports…", parent)
+        self.act_tags = QAction("Guest tags…", parent)
         self.act_crash_kit = QAction("Save crash kit now", parent)
         self.act_audit.triggered.connect(self.open_audit)
         self.act_monitoring.triggered.connect(self.open_monitoring)
         self.act_reports.triggered.connect(self.open_reports)
+        self.act_tags.triggered.connect(self.open_tags)
         self.act_crash_kit.triggered.connect(self.save_crash_kit)
         self._labels = {a: a.text().rstrip("…") for a in self.actions}
         #: For the status bar (``statusBar().addPermanentWidget``).
@@ -71,7 +75,13 @@ class ManagerActions(QObject):
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.act_audit, self.act_monitoring, self.act_reports, self.act_crash_kit]
+        return [
+            self.act_audit,
+            self.act_monitoring,
+            self.act_reports,
+            self.act_tags,
+            self.act_crash_kit,
+        ]
 
     def menu(self, parent: QWidget) -> QMenu:
         """The window's Manager menu."""
@@ -80,6 +90,7 @@ class ManagerActions(QObject):
         menu.addAction(self.act_audit)
         menu.addAction(self.act_monitoring)
         menu.addAction(self.act_reports)
+        menu.addAction(self.act_tags)
         menu.addSeparator()
         menu.addAction(self.act_crash_kit)
         return menu
@@ -110,7 +121,7 @@ class ManagerActions(QObject):
         self._manager = manager
         self.alert.set_staff(manager)
         if not manager:
-            for window in (self.audit, self.monitoring, self.reports):
+            for window in (self.audit, self.monitoring, self.reports, self.tags):
                 if window is not None and shiboken6.isValid(window):
                     window.close()
         self._refresh()
@@ -160,6 +171,16 @@ class ManagerActions(QObject):
             return self.reports
         self.reports = open_reports_window(self._parent, self._ops, clock=self._clock)
         return self.reports
+
+    def open_tags(self) -> TagsDialog | None:
+        if not self._allowed():
+            return None
+        if _alive(self.tags):
+            assert self.tags is not None
+            self.tags.raise_()
+            return self.tags
+        self.tags = open_tags_dialog(self._parent, self._ops)
+        return self.tags
 
     def save_crash_kit(self) -> None:
         if self._allowed():
