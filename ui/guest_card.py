@@ -18,7 +18,15 @@ from functools import partial
 from uuid import UUID
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from frontdesk import guests
 from frontdesk.desk import Desk
@@ -35,6 +43,9 @@ CHIP_COLOURS = {
     "banned": ("#fde0e0", "#8a1111", "#d33c3c"),
     "note": ("#e8ecf2", "#2c3a4d", "#a9b6c8"),
 }
+
+#: How wide a row of chips may be: the booking dialog's guest column, the narrowest place.
+CHIP_ROW_WIDTH = 250
 
 
 def history_line(profile: GuestProfile) -> str:
@@ -84,15 +95,10 @@ class GuestCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
-        self._chips = QHBoxLayout()
+        # Chips in rows that fit the narrow guest column (never squeezed to "Allerg").
+        self._chips = QVBoxLayout()
         self._chips.setSpacing(4)
-        self._chips.addStretch(1)
-        self.edit_button = QPushButton("Tags && notes…", self)
-        self.edit_button.setObjectName("GuestCardEdit")
-        self.edit_button.setAutoDefault(False)
-        self.edit_button.setToolTip("Tag this guest or change their notes")
-        self.edit_button.clicked.connect(self.edit_tags)
-        self._chips.addWidget(self.edit_button)
+        self._chip_labels: list[QLabel] = []
         layout.addLayout(self._chips)
         self.history = QLabel(self)
         self.history.setObjectName("GuestHistory")
@@ -107,6 +113,15 @@ class GuestCard(QFrame):
         self.notes.setObjectName("GuestNotes")
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
+        edit_row = QHBoxLayout()
+        edit_row.addStretch(1)
+        self.edit_button = QPushButton("Tags && notes…", self)
+        self.edit_button.setObjectName("GuestCardEdit")
+        self.edit_button.setAutoDefault(False)
+        self.edit_button.setToolTip("Tag this guest or change their notes")
+        self.edit_button.clicked.connect(self.edit_tags)
+        edit_row.addWidget(self.edit_button)
+        layout.addLayout(edit_row)
         self.hide()
 
     def use(self, ops: Ops) -> None:
@@ -114,12 +129,7 @@ class GuestCard(QFrame):
         self._ops = ops
 
     def chip_texts(self) -> list[str]:
-        return [
-            w.text()
-            for i in range(self._chips.count())
-            if (item := self._chips.itemAt(i)) is not None
-            and isinstance(w := item.widget(), QLabel)
-        ]
+        return [chip.text() for chip in self._chip_labels]
 
     def edit_tags(self) -> GuestTagsDialog | None:
         """Open "Tags & notes…" for the guest shown; read them again once saved."""
@@ -154,24 +164,11 @@ class GuestCard(QFrame):
 
     def show_profile(self, profile: GuestProfile | None) -> None:
         self.profile = profile
-        while self._chips.count() > 2:  # the stretch and the button stay last
-            item = self._chips.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        self._clear_chips()
         if profile is None:
             self.hide()
             return
-        for i, tag in enumerate(profile.tags):
-            fill, ink, border = CHIP_COLOURS.get(tag.kind, CHIP_COLOURS["note"])
-            chip = QLabel(("⚠ " if tag.kind in ("warning", "banned") else "") + tag.name, self)
-            chip.setObjectName("GuestChip")
-            chip.setProperty("kind", tag.kind)
-            chip.setStyleSheet(
-                f"background: {fill}; color: {ink}; border: 1px solid {border};"
-                " border-radius: 9px; padding: 1px 8px; font-weight: 600;"
-            )
-            self._chips.insertWidget(i, chip)
+        self._show_chips(profile)
         self.history.setText(history_line(profile))
         warnings = attention(profile)
         self.warning.setText("<br>".join(html.escape(w) for w in warnings))
@@ -187,6 +184,38 @@ class GuestCard(QFrame):
             )
         )
         self.show()
+
+    def _clear_chips(self) -> None:
+        for chip in self._chip_labels:
+            chip.deleteLater()
+        self._chip_labels.clear()
+        while (row := self._chips.takeAt(0)) is not None:
+            if (inner := row.layout()) is not None:
+                inner.deleteLater()
+
+    def _show_chips(self, profile: GuestProfile) -> None:
+        row: QHBoxLayout | None = None
+        used = 0
+        for tag in profile.tags:
+            fill, ink, border = CHIP_COLOURS.get(tag.kind, CHIP_COLOURS["note"])
+            chip = QLabel(("⚠ " if tag.kind in ("warning", "banned") else "") + tag.name, self)
+            chip.setObjectName("GuestChip")
+            chip.setProperty("kind", tag.kind)
+            chip.setStyleSheet(
+                f"background: {fill}; color: {ink}; border: 1px solid {border};"
+                " border-radius: 9px; padding: 1px 8px; font-weight: 600;"
+            )
+            chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            width = chip.sizeHint().width() + 4
+            if row is None or used + width > CHIP_ROW_WIDTH:
+                row = QHBoxLayout()
+                row.setSpacing(4)
+                row.addStretch(1)
+                self._chips.addLayout(row)
+                used = 0
+            row.insertWidget(row.count() - 1, chip)  # before the row's stretch
+            used += width
+            self._chip_labels.append(chip)
 
     def _failed(self, _exc: Exception) -> None:
         self.show_profile(None)

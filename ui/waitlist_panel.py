@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -50,15 +51,17 @@ if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
 
 OVER_COLOUR = QColor("#b3261e")
-COLUMNS = ("Name", "Party", "Waited", "Notes")
+COLUMNS = ("Name", "Party", "Waited / quoted", "Notes")
 
 
 def waited_text(entry: WaitlistEntry, now: datetime) -> str:
     minutes = int(entry.waited(now).total_seconds() // 60)
     if entry.quoted_minutes is None:
         return f"{minutes} min"
-    over = " · over" if entry.over_quote(now) else ""
-    return f"{minutes} / {entry.quoted_minutes} min{over}"
+    if entry.over_quote(now):
+        over = max(1, minutes - entry.quoted_minutes)
+        return f"{minutes} / {entry.quoted_minutes} min · over by {over}"
+    return f"{minutes} / {entry.quoted_minutes} min"
 
 
 class WaitlistModel(QAbstractTableModel):
@@ -71,7 +74,9 @@ class WaitlistModel(QAbstractTableModel):
 
     def set_entries(self, entries: Iterable[WaitlistEntry]) -> None:
         self.beginResetModel()
-        self.entries = sorted((e for e in entries if e.is_waiting), key=lambda e: e.added_at)
+        self.entries = sorted(
+            (e for e in entries if e.is_waiting), key=lambda e: (e.added_at, e.name)
+        )
         self.endResetModel()
 
     def tick(self) -> None:
@@ -139,19 +144,23 @@ class WaitlistPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # the wait (and "over by") in full; names as long as they are; notes take the rest
+        header = self.table.horizontalHeader()
+        for column in (0, 1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self.seat_selected)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add…", self)
         self.seat_button = QPushButton("&Seat…", self)
         self.left_button = QPushButton("&Left", self)
-        for button, slot in (
-            (self.add_button, self.add_party),
-            (self.seat_button, self.seat_selected),
-            (self.left_button, self.mark_left),
+        for button, slot, tip in (
+            (self.add_button, self.add_party, "Put a party on the waitlist (Insert)"),
+            (self.seat_button, self.seat_selected, "Seat the party chosen at a free table (Enter)"),
+            (self.left_button, self.mark_left, "The party chosen has gone (Delete)"),
         ):
+            button.setToolTip(tip)
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -320,6 +329,13 @@ def install_waitlist(window: MainWindow) -> QDockWidget:
 
     toggle.triggered.connect(show_and_focus)
     window.addAction(toggle)
+    # In the Night menu too: every command is in a menu, and F1's sheet of
+    # keys is read from the menus.
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        if isinstance(menu, QMenu) and top.text().replace("&", "") == "Night":
+            menu.addSeparator()
+            menu.addAction(toggle)
     window.ops.changed.connect(panel.apply_changes)
     if window.live is not None:
         window.live.changes_arrived.connect(panel.apply_changes)

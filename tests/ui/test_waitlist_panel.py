@@ -129,7 +129,7 @@ def test_another_desks_party_appears_without_a_click_and_shows_over_its_quote(
     add_elsewhere(other_desk, "Kim", 3, 15)
     qtbot.waitUntil(lambda: names(panel) == ["Sasha", "Kim"], timeout=10_000)
     assert panel.loads > loads  # read again because the feed said so
-    assert cell(panel, 0, 2) == "25 / 10 min · over"
+    assert cell(panel, 0, 2) == "25 / 10 min · over by 15"
     assert cell(panel, 0, 2, Qt.ItemDataRole.ForegroundRole).color() == OVER_COLOUR
     assert cell(panel, 1, 2) == "0 / 15 min"
     assert cell(panel, 1, 2, Qt.ItemDataRole.ForegroundRole) is None
@@ -172,13 +172,15 @@ def test_seat_an_entry_on_a_suggested_table(
 
 
 def test_left_removes_the_entry(
-    qtbot: QtBot, at_door: Desktop, other_desk: Conn, conn: Conn
+    qtbot: QtBot, at_door: Desktop, other_desk: Conn, conn: Conn, night: date
 ) -> None:
     panel = panel_of(qtbot, at_door)
+    desk_clock(other_desk, on_night(night, "22:55"))  # first come, first listed
     gone = add_elsewhere(other_desk, "Robin", 2, None)
+    desk_clock(other_desk, on_night(night, "23:00"))
     add_elsewhere(other_desk, "Sam Lee", 2, 5)
     qtbot.waitUntil(lambda: names(panel) == ["Robin", "Sam Lee"], timeout=10_000)
-    assert cell(panel, 0, 2) == "0 min"  # no quote given
+    assert cell(panel, 0, 2) == "5 min"  # no quote given
     asked: list[str] = []
 
     def confirm(entry: WaitlistEntry) -> bool:
