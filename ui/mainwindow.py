@@ -159,7 +159,7 @@ class MainWindow(NightNavigation, DeskCover, WindowMenus, WindowDialogs, QMainWi
         self._connect_signals()
         self.booking_panel.guest_card.use(ops)
         self.waitlist: WaitlistPanel
-        install_waitlist(self)  # the door's waitlist, a dock (ui.waitlist_panel)
+        install_waitlist(self)  # the door's waitlist, a tab in the side panel (ui.waitlist_panel)
         self.apply_theme(colours)
         self._restore_layout()
         self._update_actions()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QScrollArea,
     QSizePolicy,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -73,10 +74,9 @@ class BookingPanel(QWidget):
         top.addWidget(self.guest, 1)
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         details.addLayout(top)
-        self.guest_card = GuestCard(self._details)  # tags, history, notes (ui.guest_card)
-        details.addWidget(self.guest_card)
-        # The fields scroll when the window is short (1,024 x 768): a line is
-        # never squeezed out of sight, and the buttons below stay in view.
+        # The guest's card and the fields scroll when the window is short
+        # (1,024 x 768, the waitlist open): a line is never squeezed out of
+        # sight, and the buttons below stay in view.
         self.fields_area = QScrollArea(self._details)
         self.fields_area.setObjectName("BookingFields")
         self.fields_area.setWidgetResizable(True)
@@ -84,7 +84,14 @@ class BookingPanel(QWidget):
         self.fields_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.fields_area.viewport().setAutoFillBackground(False)
         fields = QWidget(self.fields_area)
-        self._form = QFormLayout(fields)
+        inner = QVBoxLayout(fields)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(6)
+        self.guest_card = GuestCard(fields)  # tags, history, notes (ui.guest_card)
+        inner.addWidget(self.guest_card)
+        self._form = QFormLayout()
+        inner.addLayout(self._form)
+        inner.addStretch(1)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setHorizontalSpacing(12)
         self._form.setVerticalSpacing(2)
@@ -360,7 +367,6 @@ class ActivityPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        layout.addWidget(_heading("Live activity"))
         self.list = QListView(self)
         self.list.setObjectName("ActivityList")
         self.list.setModel(model)
@@ -382,5 +388,15 @@ class SidePanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(18)
-        layout.addWidget(booking, 0)
-        layout.addWidget(activity, 1)
+        # Below the booking: what every desk did, and the door's waitlist
+        # (ui.waitlist_panel adds its tab), one at a time, so that the grid
+        # keeps the window's height at 1,024 x 768.  The booking gets two
+        # thirds of the height, whatever the tabs would like.
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("SideTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(activity, "Live activity")
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.tabs.setMinimumHeight(7 * self.fontMetrics().lineSpacing())
+        layout.addWidget(booking, 2)
+        layout.addWidget(self.tabs, 1)

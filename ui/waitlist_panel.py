@@ -1,4 +1,4 @@
-"""The door's waitlist, live on every desk: a dock beside the grid.
+"""The door's waitlist, live on every desk: a tab beside the live activity.
 
 Each waiting party with how long it has waited against the wait quoted
 (over the quote: red, and marked "over" in words), the night's average
@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -113,6 +112,8 @@ class WaitlistPanel(QWidget):
     """The list, the average wait, and the buttons."""
 
     message = Signal(str)
+    #: How many parties are waiting, whenever the list is shown again.
+    waiting_changed = Signal(int)
 
     def __init__(
         self,
@@ -232,6 +233,7 @@ class WaitlistPanel(QWidget):
         if night is not None and night.average_wait_minutes is not None:
             parts.append(f"average wait tonight {night.average_wait_minutes} min")
         self.summary.setText(" · ".join(parts))
+        self.waiting_changed.emit(waiting)
 
     # ---- the selection -----------------------------------------------------
 
@@ -307,24 +309,24 @@ class WaitlistPanel(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
 
-def install_waitlist(window: MainWindow) -> QDockWidget:
-    """The waitlist as a dock at the bottom of ``window`` (a MainWindow),
-    wired to its changes, its live feed and its sign-in; Ctrl+Shift+L
-    shows it and puts the cursor in it."""
+def install_waitlist(window: MainWindow) -> WaitlistPanel:
+    """The waitlist as a tab beside the live activity in ``window``'s side
+    panel (its title counts the parties waiting), wired to its changes, its
+    live feed and its sign-in; Ctrl+Shift+L shows it and puts the cursor
+    in it."""
     panel = WaitlistPanel(window.ops, window)
-    dock = QDockWidget("Waitlist", window)
-    dock.setObjectName("WaitlistDock")
-    dock.setWidget(panel)
-    dock.setFeatures(
-        QDockWidget.DockWidgetFeature.DockWidgetMovable
-        | QDockWidget.DockWidgetFeature.DockWidgetClosable
-    )
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    tabs = window.side.tabs
+    tabs.addTab(panel, "Waitlist")
+
+    def count_in_title(waiting: int) -> None:
+        tabs.setTabText(tabs.indexOf(panel), f"Waitlist · {waiting}" if waiting else "Waitlist")
+
+    panel.waiting_changed.connect(count_in_title)
     toggle = QAction("Waitlist", window)
     toggle.setShortcut(QKeySequence("Ctrl+Shift+L"))
 
     def show_and_focus() -> None:
-        dock.show()
+        tabs.setCurrentWidget(panel)
         panel.table.setFocus()
 
     toggle.triggered.connect(show_and_focus)
@@ -343,7 +345,7 @@ def install_waitlist(window: MainWindow) -> QDockWidget:
     window.connectivity.back_online.connect(panel.reload)
     panel.message.connect(window.say)
     window.waitlist = panel
-    return dock
+    return panel
 
 
 def _night(desk: Desk) -> WaitlistNight:

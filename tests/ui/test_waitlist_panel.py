@@ -1,5 +1,5 @@
 # mypy: disable-error-code="no-untyped-call"
-"""The waitlist dock: add a party, waited against quoted, seat on a table
+"""The waitlist tab: add a party, waited against quoted, seat on a table
 free now (a walk-in on the grid), "Left", and another desk's change shown
 without a click.
 
