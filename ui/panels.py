@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -47,6 +48,9 @@ def _heading(label: str) -> QLabel:
 
 class BookingPanel(QWidget):
     """The selected booking, in full, with buttons for what can be done next."""
+
+    #: Whether a booking is shown (False: only the hint to click one).
+    shown = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,6 +170,7 @@ class BookingPanel(QWidget):
         self._booking = booking
         self._details.setVisible(booking is not None)
         self._empty.setVisible(booking is None)
+        self.shown.emit(booking is not None)
         if booking is None:
             return
         colours = self.theme.status(booking.status)
@@ -390,7 +395,7 @@ class SidePanel(QFrame):
         layout.setSpacing(18)
         # Below the booking: what every desk did, and the door's waitlist
         # (ui.waitlist_panel adds its tab), one at a time, so that the grid
-        # keeps the window's height at 1,024 x 768.  The booking gets two
+        # keeps the window's height at 1,024 x 768.  A booking shown gets two
         # thirds of the height, whatever the tabs would like.
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("SideTabs")
@@ -398,5 +403,10 @@ class SidePanel(QFrame):
         self.tabs.addTab(activity, "Live activity")
         self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.tabs.setMinimumHeight(7 * self.fontMetrics().lineSpacing())
-        layout.addWidget(booking, 2)
+        layout.addWidget(booking, 0)
         layout.addWidget(self.tabs, 1)
+
+        def share(shown: bool) -> None:  # nothing selected: the tabs take the room
+            layout.setStretchFactor(booking, 2 if shown else 0)
+
+        booking.shown.connect(share)

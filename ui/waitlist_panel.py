@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
 
 OVER_COLOUR = QColor("#b3261e")
-COLUMNS = ("Name", "Party", "Waited / quoted", "Notes")
+COLUMNS = ("Name", "Party", "Waited", "Notes")  # "Waited": minutes waited / quoted
 
 
 def waited_text(entry: WaitlistEntry, now: datetime) -> str:
@@ -101,8 +101,8 @@ class WaitlistModel(QAbstractTableModel):
             return (e.name, str(e.party_size), waited_text(e, now), e.notes or "")[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and e.over_quote(now):
             return QBrush(OVER_COLOUR)
-        if role == Qt.ItemDataRole.ToolTipRole and e.phone:
-            return e.phone
+        if role == Qt.ItemDataRole.ToolTipRole and (e.phone or e.notes):
+            return "\n".join(x for x in (e.phone, e.notes) if x)
         if role == Qt.ItemDataRole.UserRole:
             return e
         return None
@@ -139,17 +139,26 @@ class WaitlistPanel(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         self.summary = QLabel("", self)
         self.summary.setObjectName("Hint")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        # the wait (and "over by") in full; names as long as they are; notes take the rest
+        # In the side panel's width: the name and the party in full, the wait
+        # in what is left (red when over the quote, whatever fits of the
+        # words); the notes and the phone show when the pointer rests on the
+        # party.
         header = self.table.horizontalHeader()
-        for column in (0, 1, 2):
+        for column in (0, 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # "… · over by 15" goes to a second line rather than out of sight
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnHidden(3, True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.doubleClicked.connect(self.seat_selected)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()

@@ -138,6 +138,7 @@ def test_the_waitlist_with_one_party_over_its_quote(
     add("Kim Osei", 6, 30, "Wants a booth")
     window = at_2320.window
     panel = window.waitlist
+    window.side.tabs.setCurrentWidget(panel)
     qtbot.waitUntil(lambda: len(panel.model.entries) == 3, timeout=10_000)
     panel.select(panel.model.entries[1].id)  # the first, over its quote, shows its red
     window.resize(1600, 1000)

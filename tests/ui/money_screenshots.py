@@ -20,7 +20,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 from tests.clock import EngineClock, on_night
@@ -112,7 +111,5 @@ def test_money_on_the_grid(
     # The grid scrolled to the small hours, where the late tables are.
     if plan.opens_at is not None:
         window.grid.horizontalScrollBar().setValue(window.grid.horizontalScrollBar().maximum())
-    for dock in window.findChildren(QDockWidget):  # the waitlist: not this picture's
-        dock.hide()
     settle_paint(qtbot, window)
     save(window.grab(), DOCS / "screenshot-spend.png")
