@@ -13,8 +13,9 @@ booking from the website — and saves, offscreen:
 - ``screenshot-booking.png``: the booking dialog taking a phone booking;
 - ``screenshot-booked.png``: the reference and deposit to read back.
 
-The clock is set to that Friday night so that the now-line shows; every
-other figure is what the database says.
+The engine's clock (tests/clock.py, so run it from the repo) and the
+window's are set to that Friday night, so that statuses can be set and the
+now-line shows; every other figure is what the database says.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def next_friday(conn: Conn) -> date:
 
 
 def set_the_scene(conn: Conn, night: date) -> None:
-    """Early parties arrived, seated or done, as another desk would have marked them."""
+    """Early parties arrived, seated or done, as another desk would have marked
+    them, and what the seated ones have spent."""
     conn.execute("SELECT set_config('frontdesk.terminal', 'DESK-2', false)")
     conn.execute("SELECT set_config('frontdesk.staff_name', 'Dan', false)")
     rows = conn.execute(
@@ -78,6 +80,16 @@ def set_the_scene(conn: Conn, night: date) -> None:
         }[status]
         for step in steps:
             conn.execute("SELECT * FROM set_booking_status(%s, %s)", [booking_id, step])
+    # what the seated tables have spent so far, towards their minimum
+    conn.execute(
+        "INSERT INTO booking_spend (venue_id, booking_id, amount, note, source)"
+        " SELECT venue_id, id,"
+        "        round(total_min_spend * (0.4 + (ascii(right(reference, 1)) %% 8) / 10.0), 2),"
+        "        'Bar tab', 'desk'"
+        "   FROM bookings WHERE venue_id = %s AND night = %s"
+        "    AND status IN ('seated', 'completed') AND total_min_spend > 0",
+        [VENUE, night],
+    )
 
 
 def live_changes(conn: Conn, night: date) -> list[Callable[[], object]]:
@@ -129,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="frontdesk-shots-") as tmp:
         pgdata = Path(tmp) / "pg"
-        url = server.ensure_running(pgdata, database="frontdesk")
+        # a throwaway database on a throwaway server, so the engine's clock
+        # can be set to that Friday night (tests/clock.py: run from the repo)
+        url = server.ensure_running(pgdata, database="fd_test_screenshots")
         try:
             migrations.upgrade(url)
             migrations.load_demo(url)
@@ -153,15 +167,19 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
     colours = theme.DARK if theme_name == "dark" else theme.LIGHT
     theme.apply(app, colours)
     suffix = "" if theme_name == "light" else "-dark"
+    from tests.clock import set_engine_clock
+
     with psycopg.connect(url, autocommit=True) as conn:
         night = next_friday(conn)
+        zone = ZoneInfo("Europe/London")
+        now = datetime.combine(night, clock_time(23, 20), zone)
+        # the engine's "now" that night: statuses are set while a night is on
+        set_engine_clock(url, url, now, conn)
         set_the_scene(conn, night)
         settings = Settings(url, tmp, tmp / "logs", terminal="DESK-1", staff_name="")
         store = QSettings(str(tmp / "window.ini"), QSettings.Format.IniFormat)
         desktop = Desktop(settings, url, store=store, colours=colours)
         window = desktop.window
-        zone = ZoneInfo("Europe/London")
-        now = datetime.combine(night, clock_time(23, 20), zone)
         window.set_clock(lambda: now)
         window.resize(1720, 1080)
         desktop.start()
@@ -186,6 +204,7 @@ def _shoot(url: str, tmp: Path, out: Path, theme_name: str) -> int:
         guest = next(b for b in window.model.blocks() if b.booking.customer_name == "Grace Hughes")
         window.grid.select_booking(guest.booking.id)
         wait_until(lambda: window.booking_panel.booking is not None)
+        wait_until(lambda: window.booking_panel.guest_card.profile is not None)
         app.processEvents()
         window.grab().save(str(out / f"screenshot-friday{suffix}.png"))
 
