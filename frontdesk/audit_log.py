@@ -1,12 +1,16 @@
 """The audit log as a manager reads it: who changed what, in words.
 
 The engine groups the audit trail into changes (``audit_changes`` in
-sql/engine/70_audit.sql: everything one transaction did to one booking,
-guest, hold or member of staff) and pages through them newest first, by
+sql/engine/70_audit.sql: everything one transaction did to one booking with
+its tables and spend, guest with their tags, hold, member of staff, tag of
+the venue's list or waitlist entry) and pages through them newest first, by
 keyset, in the database.  This module asks for a page, then says each change
 in a manager's words: "status confirmed → seated", "table Booth 3 → Booth
-14", "time 22:00–00:30 → 22:30–01:00", "deposit £25 → £50" — table and guest
-ids as names, instants in the venue's time, money in its currency.  No Qt.
+14", "time 22:00–00:30 → 22:30–01:00", "deposit £25 → £50", "£45 — bottle
+of Grey Goose", "deposit due → paid (pi_123)", "Tag VIP added" — table,
+guest and tag ids as names, instants in the venue's time, money in its
+currency.  Values a guest's erasure cleared (null) read as "erased" or are
+left out.  No Qt.
 
 Only a manager of the venue may read it: the engine refuses anyone else
 (``Refused`` NOT_SIGNED_IN or NOT_ALLOWED, from ``Database``).
@@ -34,17 +38,36 @@ PAGE_SIZE = 100
 #: Changes written to one CSV at most (a year of a busy venue is far fewer).
 MAX_EXPORT = 200_000
 
-#: The kinds of change a manager can filter on, in the order offered, with
-#: their labels (the engine's private.fd_audit_kinds names them).
+#: The kinds of change, with their labels (the engine's
+#: private.fd_audit_kinds names them).
 KINDS: tuple[tuple[str, str], ...] = (
     ("booked", "New bookings"),
     ("status", "Status changes"),
     ("moved", "Moves, times, party, tables"),
     ("edited", "Other booking details"),
     ("deleted", "Deleted bookings"),
+    ("spend", "Spend against the minimum"),
+    ("deposit", "Deposits paid, refunded, forfeited"),
     ("guest", "Guests' details"),
+    ("tagged", "Guests' tags"),
+    ("ban_override", "Banned guests booked (manager's override)"),
+    ("tag_list", "The venue's tag list"),
+    ("waitlist", "Waitlist"),
     ("hold", "Tables held while booking"),
     ("staff", "Staff and PINs"),
+)
+_LABELS = dict(KINDS)
+#: What a manager can filter on, in the order offered: a label and the
+#: kinds it shows (spend and deposits together; a guest's tags, the tag
+#: list and a ban's override together).
+KIND_FILTERS: tuple[tuple[str, frozenset[str]], ...] = (
+    *((_LABELS[k], frozenset({k})) for k in ("booked", "status", "moved", "edited", "deleted")),
+    ("Spend and deposits", frozenset({"spend", "deposit"})),
+    (_LABELS["guest"], frozenset({"guest"})),
+    ("Guest tags", frozenset({"tagged", "tag_list", "ban_override"})),
+    ("Waitlist", frozenset({"waitlist"})),
+    (_LABELS["hold"], frozenset({"hold"})),
+    (_LABELS["staff"], frozenset({"staff"})),
 )
 #: Every kind but holds: what the window shows unless asked (a phone booking
 #: holds its tables first, so holds would double a busy night's list).
@@ -54,7 +77,17 @@ WITHOUT_HOLDS = frozenset(k for k, _ in KINDS if k != "hold")
 CSV_HEADER = ("when", "staff", "terminal", "what", "reference", "night", "guest", "changes")
 
 _QUIET_BOOKING_KEYS = frozenset(
-    {"id", "venue_id", "reference", "period", "created_at", "updated_at", "created_by", "terminal"}
+    {
+        "id",
+        "venue_id",
+        "reference",
+        "period",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "terminal",
+        "deposit_changed_at",  # stamped with every deposit change, said by it
+    }
 )
 _REFERENCE = re.compile(r"^[A-Za-z]{1,4}(-[0-9A-Za-z]*)*$")
 _SOURCES = {"desk": "desk", "phone": "phone", "web": "website", "walk_in": "walk-in"}
@@ -94,7 +127,7 @@ class AuditChange:
 
     changed_at: datetime  # in the venue's zone
     record_id: UUID
-    subject: str  # booking, guest, hold, staff
+    subject: str  # booking, guest, hold, staff, tags, waitlist
     kinds: tuple[str, ...]
     staff_name: str | None
     terminal: str | None
@@ -148,9 +181,13 @@ class Words:
     phone_country: str = "GB"
 
     def name(self, value: Any, fallback: str) -> str:
-        return self.names.get(str(value), fallback) if value else fallback
+        """The name of an id; ``fallback`` for none, an unknown id or a
+        name erased (null)."""
+        return (self.names.get(str(value)) or fallback) if value else fallback
 
     def money(self, value: Any) -> str:
+        if value is None:
+            return "?"
         try:
             return money_text(Decimal(str(value)), self.currency)
         except (InvalidOperation, ValueError):
@@ -273,7 +310,9 @@ _KIND_WORDS = {
     "booked": "New booking",
     "status": "Status changed",
     "moved": "Moved",
+    "deposit": "Deposit changed",
     "edited": "Details changed",
+    "spend": "Spend recorded",
     "deleted": "Booking deleted",
 }
 
@@ -282,22 +321,9 @@ def headline(subject: str, kinds: Sequence[str], entries: Sequence[Mapping[str, 
     """What kind of change it was, in a few words."""
     ops = {e["op"] for e in entries}
     if subject == "booking":
-        said = [_KIND_WORDS[k] for k in _KIND_WORDS if k in kinds]
-        if "moved" in kinds and _only_party(entries):
-            said[said.index("Moved")] = "Party size changed"
-        if not said:
-            return "Booking changed"
-        return ", ".join([said[0], *(s.lower() for s in said[1:])])
+        return _booking_headline(kinds, entries)
     if subject == "guest":
-        if "ERASE" in ops:
-            return "Guest erased"
-        return (
-            "New guest"
-            if "INSERT" in ops
-            else "Guest deleted"
-            if "DELETE" in ops
-            else ("Guest details changed")
-        )
+        return _guest_headline(entries)
     if subject == "hold":
         return "Hold released" if ops == {"DELETE"} else "Table held"
     if subject == "staff":
@@ -308,7 +334,91 @@ def headline(subject: str, kinds: Sequence[str], entries: Sequence[Mapping[str, 
             if "DELETE" in ops
             else ("Staff changed")
         )
+    if subject == "tags":
+        return "Tag list changed"
+    if subject == "waitlist":
+        return _waitlist_headline(entries)
     return f"{subject.capitalize()} changed"
+
+
+def _booking_headline(kinds: Sequence[str], entries: Sequence[Mapping[str, Any]]) -> str:
+    said = []
+    for kind, words in _KIND_WORDS.items():
+        if kind not in kinds:
+            continue
+        if kind == "moved" and _only_party(entries):
+            words = "Party size changed"
+        elif kind == "deposit":
+            words = _deposit_headline(entries)
+        elif kind == "spend":
+            words = _spend_headline(entries)
+        said.append(words)
+    if not said:
+        return "Booking changed"
+    return ", ".join([said[0], *(s[0].lower() + s[1:] for s in said[1:])])
+
+
+_DEPOSIT_HEADLINES = {
+    "paid": "Deposit paid",
+    "refunded": "Deposit refunded",
+    "forfeited": "Deposit forfeited",
+    "due": "Deposit due again",
+    "none": "Deposit removed",
+}
+
+
+def _deposit_headline(entries: Sequence[Mapping[str, Any]]) -> str:
+    old, new = _net(entries, "bookings")
+    if old is None or new is None:
+        return "Deposit changed"
+    status = new.get("deposit_status")
+    if old.get("deposit_status") == status:
+        return "Deposit reference changed"
+    return _DEPOSIT_HEADLINES.get(str(status), "Deposit changed")
+
+
+def _spend_headline(entries: Sequence[Mapping[str, Any]]) -> str:
+    """Till spend imported, spend corrected (every amount taken off),
+    removed, or recorded."""
+    rows = [e for e in entries if e["table"] == "booking_spend"]
+    added = [e["new"] for e in rows if e["op"] == "INSERT" and e["new"]]
+    if any(r.get("source") == "pos" for r in added):
+        return "Till spend imported"
+    if added and all(_sign(r.get("amount")) < 0 for r in added):
+        return "Spend corrected"
+    if rows and all(e["op"] == "DELETE" for e in rows):
+        return "Spend removed"
+    return "Spend recorded" if added or not rows else "Spend changed"
+
+
+def _guest_headline(entries: Sequence[Mapping[str, Any]]) -> str:
+    ops = {e["op"] for e in entries if e["table"] == "customers"}
+    tags = any(e["table"] == "customer_tags" for e in entries)
+    if "ERASE" in ops:
+        return "Guest erased"
+    if "BAN_OVERRIDE" in ops:
+        return "Banned guest booked (manager's override)"
+    if "INSERT" in ops:
+        return "New guest"
+    if "DELETE" in ops:
+        return "Guest deleted"
+    if "UPDATE" in ops:
+        return "Guest details and tags changed" if tags else "Guest details changed"
+    return "Guest's tags changed" if tags else "Guest changed"
+
+
+def _waitlist_headline(entries: Sequence[Mapping[str, Any]]) -> str:
+    old, new = _net(entries, "waitlist")
+    if new is None:
+        return "Waitlist entry deleted"
+    state = new.get("state")
+    if old is not None and old.get("state") == state:
+        return "Waitlist entry changed"
+    if state == "seated":
+        return "Seated from the waitlist"
+    if state == "left":
+        return "Left the waitlist"
+    return "Added to the waitlist" if old is None else "Back on the waitlist"
 
 
 def changes_in_words(subject: str, entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
@@ -321,19 +431,32 @@ def changes_in_words(subject: str, entries: Sequence[Mapping[str, Any]], words: 
         return _hold_words(entries, words)
     if subject == "staff":
         return _staff_words(entries, words)
+    if subject == "tags":
+        return _tag_list_words(entries)
+    if subject == "waitlist":
+        return _waitlist_words(entries, words)
     return []
 
 
 def _net(entries: Sequence[Mapping[str, Any]], table: str) -> tuple[dict[str, Any] | None, ...]:
     """The record's values before the first and after the last of its rows
     in ``table`` (a transaction may write it twice)."""
-    mine = [e for e in entries if e["table"] == table]
+    mine = [e for e in entries if e["table"] == table and e["op"] in _ROW_OPS]
     if not mine:
         return None, None
     return mine[0]["old"], mine[-1]["new"]
 
 
+_ROW_OPS = frozenset({"INSERT", "UPDATE", "DELETE"})
+
+
 def _booking_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
+    said = _booking_row_words(entries, words)
+    said.extend(_spend_words(entries, words))
+    return said
+
+
+def _booking_row_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
     old, new = _net(entries, "bookings")
     said: list[str] = []
     if old is None and new is not None:
@@ -373,7 +496,11 @@ def _new_booking(
     ]
     money = []
     if _amount(new.get("total_deposit")):
-        money.append(f"deposit {words.money(new['total_deposit'])}")
+        deposit = f"deposit {words.money(new['total_deposit'])}"
+        if new.get("deposit_status") == "paid":
+            reference = new.get("deposit_reference")
+            deposit += f" paid ({reference})" if reference else " paid"
+        money.append(deposit)
     if _amount(new.get("total_min_spend")):
         money.append(f"minimum spend {words.money(new['total_min_spend'])}")
     source = new.get("source")
@@ -398,6 +525,10 @@ def _booking_fields(old: Mapping[str, Any], new: Mapping[str, Any], words: Words
     for key in sorted(set(old) | set(new), key=_field_order):
         if key in done or key in _QUIET_BOOKING_KEYS or old.get(key) == new.get(key):
             continue
+        if key in ("deposit_status", "deposit_reference"):  # one phrase for both
+            done.update(("deposit_status", "deposit_reference"))
+            said.append(_deposit_change(old, new) or "deposit changed")
+            continue
         said.append(_field(key, old.get(key), new.get(key), words))
     return said
 
@@ -405,6 +536,8 @@ def _booking_fields(old: Mapping[str, Any], new: Mapping[str, Any], words: Words
 _FIELD_ORDER = (
     "customer_id",
     "total_deposit",
+    "deposit_status",
+    "deposit_reference",
     "total_min_spend",
     "stripe_payment_intent_id",
     "source",
@@ -433,12 +566,83 @@ def _field(key: str, old: Any, new: Any, words: Words) -> str:
     return _text_change(key.replace("_", " "), old, new)
 
 
+def _deposit_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """'deposit due → paid (pi_123)', 'deposit paid → forfeited', or a
+    new reference alone; None when neither changed."""
+    was, now = old.get("deposit_status"), new.get("deposit_status")
+    old_ref, new_ref = old.get("deposit_reference"), new.get("deposit_reference")
+    if was != now:
+        said = f"deposit {_deposit(was)} → {_deposit(now)}"
+        return f"{said} ({new_ref})" if new_ref and new_ref != old_ref else said
+    if old_ref != new_ref:
+        return _text_change("deposit reference", old_ref, new_ref, quote=False)
+    return None
+
+
+def _deposit(value: Any) -> str:
+    return "none" if value == "none" else str(value or "?")
+
+
+def _spend_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
+    """One phrase a spend row: '£45 — bottle of Grey Goose', '−£10
+    correction', '£120 on the till at 23:15', 'spend £45 removed'."""
+    said = []
+    for entry in entries:
+        if entry["table"] != "booking_spend":
+            continue
+        old, new = entry["old"] or {}, entry["new"] or {}
+        if entry["op"] == "INSERT":
+            said.append(_spend_row(new, words))
+        elif entry["op"] == "DELETE":
+            said.append(f"spend {_spend_row(old, words)} removed")
+        elif old.get("amount") != new.get("amount"):
+            said.append(
+                f"spend {_signed(old.get('amount'), words)} → {_signed(new.get('amount'), words)}"
+            )
+    return said
+
+
+def _spend_row(row: Mapping[str, Any], words: Words) -> str:
+    amount = row.get("amount")
+    said = _signed(amount, words)
+    if _sign(amount) < 0:
+        said += " correction"
+    if row.get("source") == "pos":
+        said += " on the till"
+        if row.get("spent_at"):
+            said += f" at {words.clock(row['spent_at'])}"
+    note = row.get("note")
+    if note and not (row.get("source") == "pos" and str(note).lower() == "till"):  # the import's
+        said += f" — {_quoted(note, quote=False)}"
+    return said
+
+
+def _signed(value: Any, words: Words) -> str:
+    """An amount with a real minus sign: '−£10', '£45.50'."""
+    if _sign(value) < 0:
+        return "−" + words.money(abs(Decimal(str(value))))
+    return words.money(value)
+
+
+def _sign(value: Any) -> int:
+    try:
+        amount = Decimal(str(value))
+        return -1 if amount < 0 else 1 if amount > 0 else 0
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _quoted(value: Any, *, quote: bool = True) -> str:
+    """Free text on one line, cut at _QUOTE_AT, in quotes."""
+    text = " ".join(str(value).split())
+    if len(text) > _QUOTE_AT:
+        text = text[: _QUOTE_AT - 1] + "…"
+    return f"“{text}”" if quote else text
+
+
 def _text_change(label: str, old: Any, new: Any, *, quote: bool = True) -> str:
     def said(value: Any) -> str:
-        text = " ".join(str(value).split())
-        if len(text) > _QUOTE_AT:
-            text = text[: _QUOTE_AT - 1] + "…"
-        return f"“{text}”" if quote else text
+        return _quoted(value, quote=quote)
 
     if old in (None, "") and new in (None, ""):
         return f"{label} changed"
@@ -477,15 +681,53 @@ def _guest_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str
             "name, phone, email, date of birth and notes removed",
             f"{counts.get('bookings_cleared', 0)} bookings' requests cleared",
         ]
+    said = _override_words(entries) + _guest_row_words(entries, words)
+    for entry in entries:
+        if entry["table"] == "customer_tags" and entry["op"] in ("INSERT", "DELETE"):
+            row = entry["new"] if entry["op"] == "INSERT" else entry["old"]
+            done = "added" if entry["op"] == "INSERT" else "removed"
+            said.append(f"Tag {_tag_name((row or {}).get('tag_id'), words)} {done}")
+    return said
+
+
+def _tag_name(tag_id: Any, words: Words) -> str:
+    """A tag's name; its id was cleared when the guest was erased, and a
+    tag may since have left the venue's list."""
+    if not tag_id:
+        return "(erased)"
+    return words.name(tag_id, "(since deleted)")
+
+
+def _override_words(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A manager's override of a ban: why, and the tags that banned them
+    (both cleared if the guest was erased since)."""
+    said = []
+    for entry in entries:
+        if entry["op"] != "BAN_OVERRIDE":
+            continue
+        new = entry["new"] or {}
+        reason = new.get("reason")
+        said.append(f"reason: {_quoted(reason)}" if reason else "reason erased")
+        tags = [
+            str(t.get("name"))
+            for t in new.get("tags") or ()
+            if isinstance(t, Mapping) and t.get("name") and t.get("kind", "banned") == "banned"
+        ]
+        if tags:
+            said.append(f"tagged {', '.join(tags)}")
+    return said
+
+
+def _guest_row_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
     old, new = _net(entries, "customers")
     if old is None and new is not None:
-        return [str(new.get("name", ""))] + [
+        return [str(new.get("name") or "someone")] + [
             f"{label} {_guest_value(key, new.get(key), words)}"
             for key, label in _GUEST_FIELDS[1:]
             if new.get(key)
         ]
     if old is not None and new is None:
-        return [f"{old.get('name', '')} deleted"]
+        return [f"{old.get('name') or 'someone'} deleted"]
     if old is None or new is None:
         return []
     return [
@@ -529,6 +771,84 @@ def _hold_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]
         return [f"{table} {period} released"]
     expires = words.clock(row.get("expires_at"))
     return [f"{table} {period}, held until {expires}"]
+
+
+_TAG_KINDS = {"vip": "VIP", "note": "note", "warning": "warning", "banned": "banned"}
+
+
+def _tag_list_words(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One tag of the venue's list: 'Door list added (note)', 'Allergy
+    renamed Allergies', 'Regular retired', 'Regular moved up the list'."""
+    old, new = _net(entries, "guest_tags")
+    if old is None and new is not None:
+        added = f"{new.get('name')} added ({_tag_kind(new.get('kind'))})"
+        return [added if new.get("is_active", True) else f"{added}, retired"]
+    if old is not None and new is None:
+        return [f"{old.get('name')} removed"]
+    if old is None or new is None:
+        return []
+    name = new.get("name")
+    said = []
+    if old.get("name") != name:
+        said.append(f"{old.get('name')} renamed {name}")
+    if old.get("kind") != new.get("kind"):
+        said.append(f"{name} kind {_tag_kind(old.get('kind'))} → {_tag_kind(new.get('kind'))}")
+    if old.get("is_active") != new.get("is_active"):
+        said.append(f"{name} back in use" if new.get("is_active") else f"{name} retired")
+    if old.get("sort_order") != new.get("sort_order"):
+        up = (new.get("sort_order") or 0) < (old.get("sort_order") or 0)
+        said.append(f"{name} moved {'up' if up else 'down'} the list")
+    return said
+
+
+def _tag_kind(value: Any) -> str:
+    return _TAG_KINDS.get(str(value), str(value))
+
+
+def _waitlist_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:
+    """A party on the waitlist: who, then what became of them: 'Jordan Lee,
+    4 guests', 'quoted 15 min'; 'seated as BR-…', 'waited 25 min (quoted 15)'."""
+    old, new = _net(entries, "waitlist")
+    row = new or old or {}
+    said = [f"{row.get('name') or 'someone'}, {_party(row.get('party_size'))}"]
+    if new is None:
+        return said
+    state = new.get("state")
+    if old is None or old.get("state") != state:
+        quoted = new.get("quoted_minutes")
+        if state == "waiting":
+            if quoted is not None:
+                said.append(f"quoted {quoted} min")
+            if new.get("phone"):
+                said.append(f"phone {readable_phone(str(new['phone']), words.phone_country)}")
+            if new.get("notes"):
+                said.append(f"notes {_quoted(new['notes'])}")
+            return said
+        if state == "seated":
+            said.append(f"seated as {words.name(new.get('booking_id'), 'a walk-in')}")
+        waited = _minutes_between(new.get("added_at"), new.get("ended_at"), words)
+        if waited is not None:
+            after = "waited" if state == "seated" else "left after"
+            said.append(
+                f"{after} {waited} min" + (f" (quoted {quoted})" if quoted is not None else "")
+            )
+        return said
+    for key, label in (
+        ("name", "name"),
+        ("party_size", "party"),
+        ("quoted_minutes", "quote"),
+        ("notes", "notes"),
+    ):
+        if old.get(key) != new.get(key):
+            said.append(_text_change(label, old.get(key), new.get(key), quote=key == "notes"))
+    return said
+
+
+def _minutes_between(start: Any, end: Any, words: Words) -> int | None:
+    began, ended = words.instant(start), words.instant(end)
+    if began is None or ended is None:
+        return None
+    return max(int((ended - began).total_seconds() // 60), 0)
 
 
 def _staff_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str]:

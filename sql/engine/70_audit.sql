@@ -117,19 +117,25 @@ AS $$
 $$;
 
 -- A booking's keys that are not "other details": those with a kind of
--- their own, its copies (period) and bookkeeping.
+-- their own (the deposit's status and reference are 'deposit'), its copies
+-- (period) and bookkeeping (updated_at, and deposit_changed_at, which
+-- set_deposit_status and the deposit policy stamp with every deposit change).
 CREATE OR REPLACE FUNCTION private.fd_audit_quiet_keys() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN ARRAY['status', 'starts_at', 'ends_at', 'period', 'night', 'party_size',
-                 'updated_at'];
+                 'updated_at', 'deposit_status', 'deposit_reference', 'deposit_changed_at'];
 
 -- What one audit row is about, in a manager's kinds: a booking made
 -- ('booked'), its status changed ('status'), moved, resized or re-tabled
--- ('moved': night, times, party or its tables), other details of it
--- changed ('edited': requests, occasion, money, payment, guest, source),
--- deleted ('deleted'); a guest's details ('guest'); a table held while a
--- booking is taken ('hold'); staff ('staff').  A booking's table rows are
--- 'moved' unless the booking was made or deleted with them.
+-- ('moved': night, times, party or its tables), its deposit's status or
+-- reference changed ('deposit'), other details of it changed ('edited':
+-- requests, occasion, money, payment, guest, source), spend recorded
+-- against it ('spend', booking_spend), deleted ('deleted'); a guest's
+-- details ('guest'), their tags ('tagged', customer_tags), a manager's
+-- override of their ban ('ban_override'); the venue's list of tags
+-- ('tag_list', guest_tags); the door's waitlist ('waitlist'); a table held
+-- while a booking is taken ('hold'); staff ('staff').  A booking's table
+-- rows are 'moved' unless the booking was made or deleted with them.
 CREATE OR REPLACE FUNCTION private.fd_audit_kinds(p_table text, p_op text, p_old jsonb,
                                                   p_new jsonb)
     RETURNS text[]
@@ -146,12 +152,20 @@ AS $$
                        OR p_old -> 'night' IS DISTINCT FROM p_new -> 'night'
                        OR p_old -> 'party_size' IS DISTINCT FROM p_new -> 'party_size'
                      THEN 'moved' END,
+                CASE WHEN p_old -> 'deposit_status' IS DISTINCT FROM p_new -> 'deposit_status'
+                       OR p_old -> 'deposit_reference' IS DISTINCT FROM p_new -> 'deposit_reference'
+                     THEN 'deposit' END,
                 CASE WHEN (p_old - private.fd_audit_quiet_keys())
                           IS DISTINCT FROM (p_new - private.fd_audit_quiet_keys())
                      THEN 'edited' END], NULL)
             END
         WHEN 'booking_tables' THEN ARRAY['moved']
-        WHEN 'customers' THEN ARRAY['guest']
+        WHEN 'booking_spend' THEN ARRAY['spend']
+        WHEN 'customers' THEN CASE p_op WHEN 'BAN_OVERRIDE' THEN ARRAY['ban_override']
+                                        ELSE ARRAY['guest'] END
+        WHEN 'customer_tags' THEN ARRAY['tagged']
+        WHEN 'guest_tags' THEN ARRAY['tag_list']
+        WHEN 'waitlist' THEN ARRAY['waitlist']
         WHEN 'holds' THEN ARRAY['hold']
         WHEN 'staff' THEN ARRAY['staff']
         ELSE ARRAY[p_table]
@@ -161,18 +175,23 @@ $$;
 
 -- The audit log as a manager reads it: one row per change, newest first, a
 -- page at a time.  A change is everything one transaction did to one record
--- (a booking with its tables, a guest, a hold, a member of staff): a move
+-- (a booking with its tables and spend, a guest with their tags, a hold, a
+-- member of staff, a tag of the venue's list, a waitlist entry): a move
 -- to another table is its booking's update and its table rows together, so
--- it reads "table Booth 3 → Booth 14".  Filters: the time window, who
+-- it reads "table Booth 3 → Booth 14".  Subjects: booking, guest, hold,
+-- staff, tags (the venue's list), waitlist; a setup table's name else.  Filters: the time window, who
 -- (staff name as the audit has it), the terminal, a booking (its id, or the
 -- start of its reference), kinds (any of private.fd_audit_kinds').  Pages
 -- by keyset: pass the last row's (changed_at, record_id) as before_at,
 -- after_record for the next page, so a page costs the same however deep.
 -- Reads the (venue_id, changed_at) index backwards, or, for a booking, the
 -- record_id index.  Each row carries the reference, night and current guest
--- name of its booking (or the guest's name), and the names of the tables and
--- guests its entries mention (names: id -> name), so that the app can say
--- what changed in words.  A manager of the venue (or the owner), else
+-- name of its booking (or the guest's name; for a waitlist entry its party's
+-- name, night and the reference of the booking it was seated as; for a ban
+-- override the booking made with it), and the names of the tables, guests
+-- and tags its entries mention and the references of the bookings a
+-- waitlist entry mentions (names: id -> name, read once per row, not per
+-- entry), so that the app can say what changed in words.  A manager of the venue (or the owner), else
 -- raises 42501 with NOT_SIGNED_IN / NOT_ALLOWED in DETAIL.
 CREATE OR REPLACE FUNCTION public.audit_changes(venue_id uuid, from_at timestamptz,
                                                 to_at timestamptz,
@@ -223,14 +242,21 @@ BEGIN
     WITH grouped AS (
         SELECT a.changed_at,
                coalesce(a.record_id, nil) AS record_id,
-               CASE WHEN bool_or(a.table_name IN ('bookings', 'booking_tables')) THEN 'booking'
-                    WHEN bool_or(a.table_name = 'customers') THEN 'guest'
+               CASE WHEN bool_or(a.table_name IN ('bookings', 'booking_tables', 'booking_spend'))
+                    THEN 'booking'
+                    WHEN bool_or(a.table_name IN ('customers', 'customer_tags')) THEN 'guest'
                     WHEN bool_or(a.table_name = 'holds') THEN 'hold'
                     WHEN bool_or(a.table_name = 'staff') THEN 'staff'
+                    WHEN bool_or(a.table_name = 'waitlist') THEN 'waitlist'
+                    WHEN bool_or(a.table_name = 'guest_tags') THEN 'tags'
                     ELSE min(a.table_name) END AS subject,
-               -- a booking made or deleted with its tables is not also "moved"
+               -- a booking made or deleted with its tables is not also
+               -- "moved", nor "spend" for the spend deleted with it
                CASE WHEN bool_or(a.table_name = 'bookings' AND a.operation IN ('INSERT', 'DELETE'))
-                    THEN array_agg(DISTINCT k.kind) FILTER (WHERE a.table_name <> 'booking_tables')
+                    THEN array_agg(DISTINCT k.kind)
+                             FILTER (WHERE a.table_name <> 'booking_tables'
+                                       AND NOT (a.table_name = 'booking_spend'
+                                                AND a.operation = 'DELETE'))
                     ELSE array_agg(DISTINCT k.kind) END AS kinds,
                (array_agg(a.staff_name ORDER BY a.id))[1] AS staff_name,
                (array_agg(a.terminal ORDER BY a.id))[1] AS terminal,
@@ -252,20 +278,32 @@ BEGIN
          GROUP BY a.changed_at, coalesce(a.record_id, nil)
         HAVING p_kinds IS NULL
             OR (CASE WHEN bool_or(a.table_name = 'bookings' AND a.operation IN ('INSERT', 'DELETE'))
-                     THEN array_agg(DISTINCT k.kind) FILTER (WHERE a.table_name <> 'booking_tables')
+                     THEN array_agg(DISTINCT k.kind)
+                              FILTER (WHERE a.table_name <> 'booking_tables'
+                                        AND NOT (a.table_name = 'booking_spend'
+                                                 AND a.operation = 'DELETE'))
                      ELSE array_agg(DISTINCT k.kind) END) && p_kinds
          ORDER BY a.changed_at DESC, coalesce(a.record_id, nil)
          LIMIT p_lim
     )
     SELECT g.changed_at, g.record_id, g.subject, g.kinds, g.staff_name, g.terminal,
-           CASE WHEN g.subject = 'booking'
-                THEN coalesce(b.reference, g.entries -> -1 -> 'new' ->> 'reference',
-                              g.entries -> -1 -> 'old' ->> 'reference') END,
+           CASE g.subject
+                WHEN 'booking' THEN coalesce(b.reference, g.entries -> -1 -> 'new' ->> 'reference',
+                                             g.entries -> -1 -> 'old' ->> 'reference')
+                WHEN 'waitlist' THEN wb.reference
+                WHEN 'guest' THEN ob.reference END,
            CASE g.subject
                 WHEN 'booking' THEN b.night
+                WHEN 'guest' THEN ob.night
                 WHEN 'hold' THEN coalesce(g.entries -> -1 -> 'new' ->> 'night',
-                                          g.entries -> -1 -> 'old' ->> 'night')::date END,
-           CASE g.subject WHEN 'booking' THEN bc.name WHEN 'guest' THEN gc.name END,
+                                          g.entries -> -1 -> 'old' ->> 'night')::date
+                WHEN 'waitlist' THEN coalesce(g.entries -> -1 -> 'new' ->> 'night',
+                                              g.entries -> -1 -> 'old' ->> 'night')::date END,
+           CASE g.subject
+                WHEN 'booking' THEN bc.name
+                WHEN 'guest' THEN gc.name
+                WHEN 'waitlist' THEN coalesce(g.entries -> -1 -> 'new' ->> 'name',
+                                              g.entries -> -1 -> 'old' ->> 'name') END,
            g.entries,
            coalesce((SELECT jsonb_object_agg(x.id, x.name)
                        FROM (SELECT t.id::text AS id, t.name
@@ -278,13 +316,40 @@ BEGIN
                                FROM customers c
                               WHERE c.venue_id = p_venue
                                 AND c.id::text IN (SELECT jsonb_path_query(g.entries,
-                                                              'lax $[*].*.customer_id') #>> '{}'))
+                                                              'lax $[*].*.customer_id') #>> '{}')
+                             UNION ALL
+                             SELECT t.id::text, t.name
+                               FROM guest_tags t
+                              WHERE t.venue_id = p_venue
+                                AND t.id::text IN (SELECT jsonb_path_query(g.entries,
+                                                              'lax $[*].*.tag_id') #>> '{}')
+                             UNION ALL
+                             SELECT wr.id::text, wr.reference
+                               FROM bookings wr
+                              WHERE g.subject = 'waitlist' AND wr.venue_id = p_venue
+                                AND wr.id::text IN (SELECT jsonb_path_query(g.entries,
+                                                              'lax $[*].*.booking_id') #>> '{}'))
                             AS x), '{}')
       FROM grouped g
       LEFT JOIN bookings b ON g.subject = 'booking' AND b.venue_id = p_venue AND b.id = g.record_id
       LEFT JOIN customers bc ON bc.venue_id = p_venue AND bc.id = b.customer_id
       LEFT JOIN customers gc ON g.subject = 'guest' AND gc.venue_id = p_venue
                             AND gc.id = g.record_id
+      -- the booking a waitlist entry was seated as
+      LEFT JOIN bookings wb ON g.subject = 'waitlist' AND wb.venue_id = p_venue
+                           AND wb.id = (g.entries -> -1 -> 'new' ->> 'booking_id')::uuid
+      -- the booking a ban's override was for: the guest's, made in the
+      -- same transaction (its audit row, so a booking deleted since still says)
+      LEFT JOIN LATERAL (
+          SELECT oa.new_values ->> 'reference' AS reference,
+                 (oa.new_values ->> 'night')::date AS night
+            FROM audit_logs oa
+           WHERE g.subject = 'guest' AND 'ban_override' = ANY (g.kinds)
+             AND oa.venue_id = p_venue AND oa.changed_at = g.changed_at
+             AND oa.table_name = 'bookings' AND oa.operation = 'INSERT'
+             AND oa.new_values ->> 'customer_id' = g.record_id::text
+           ORDER BY oa.id
+           LIMIT 1) ob ON true
      ORDER BY g.changed_at DESC, g.record_id;
 END
 $$;

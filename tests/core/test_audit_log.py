@@ -286,6 +286,7 @@ def test_words_for_fields_a_manager_changes_by_hand(demo_conn: Conn, desk: Desk)
     assert change.changes == (
         "party 2 → 3",
         "deposit £50 → £75",
+        "deposit due → paid (pi_123)",  # a payment id marks the deposit paid (0010)
         "payment reference added: pi_123",
         "requests added: “Cake at midnight”",
     )
