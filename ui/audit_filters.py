@@ -22,7 +22,7 @@ WEBSITE = "Website"
 KIND_CHOICES: list[tuple[str, frozenset[str] | None]] = [
     ("All changes but holds", audit_log.WITHOUT_HOLDS),
     ("Everything", None),
-    *[(label, frozenset({kind})) for kind, label in audit_log.KINDS],
+    *audit_log.KIND_FILTERS,
 ]
 
 

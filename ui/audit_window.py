@@ -6,9 +6,9 @@ its start) and the kind of change.  The database filters and pages
 (``frontdesk.audit_log``, keyset pages of 100, newest first); the window
 reads off the UI thread through ``Ops`` and shows each change as the fields
 that changed, in words ("status confirmed → seated", "table Booth 3 →
-Booth 14").  Export CSV… writes every change the filters match, not only
-the page on show.  The engine refuses anyone but a manager; a refusal is
-shown in the window.
+Booth 14", "£45 — bottle of Grey Goose", "Tag VIP added").  Export CSV…
+writes every change the filters match, not only the page on show.  The
+engine refuses anyone but a manager; a refusal is shown in the window.
 """
 
 from __future__ import annotations
