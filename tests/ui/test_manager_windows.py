@@ -337,16 +337,17 @@ def test_a_host_gets_none_of_them(
     )
     actions.set_ready(True)
     actions.set_staff("Priya", manager=False)
-    assert [a.isEnabled() for a in actions.actions] == [False] * 4
+    assert [a.isEnabled() for a in actions.actions] == [False] * 5
     assert {a.toolTip() for a in actions.actions} == {MANAGERS_ONLY}
     assert actions.open_audit() is None and actions.open_reports() is None
-    assert actions.open_monitoring() is None
+    assert actions.open_monitoring() is None and actions.open_tags() is None
     actions.set_staff("Sam", manager=True)
-    assert [a.isEnabled() for a in actions.actions] == [True] * 4
+    assert [a.isEnabled() for a in actions.actions] == [True] * 5
     assert [m.text() for m in actions.menu(parent).actions() if m.text()] == [
         "Audit log…",
         "Monitoring",
         "Reports…",
+        "Guest tags…",
         "Save crash kit now",
     ]
     # ...and the database refuses a host whatever a window does
