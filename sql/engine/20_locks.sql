@@ -19,9 +19,14 @@
 -- * a phone lock older than the venue's hold time is no longer honoured.
 
 -- A key no outsider can compute.
+-- PL/pgSQL so that its read of the secret keeps its plan (several calls a booking).
 CREATE OR REPLACE FUNCTION private.fd_secret_key(p_text text) RETURNS integer
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
     RETURN hashtext((SELECT s.secret FROM private.engine_secret s) || '/' || p_text);
+END
+$$;
 
 CREATE OR REPLACE FUNCTION private.fd_lock_key(p_table_id uuid, p_night date) RETURNS integer
     LANGUAGE sql STABLE PARALLEL SAFE

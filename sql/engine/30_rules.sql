@@ -90,13 +90,19 @@ $$;
 CREATE OR REPLACE FUNCTION private.fd_age_refusal(p_venue_id uuid, p_night date,
                                                   p_date_of_birth date)
     RETURNS private.fd_refusal
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    IF p_date_of_birth IS NULL THEN
+        RETURN NULL;  -- nothing to check (most bookings): no read
+    END IF;
+    RETURN (
     SELECT private.fd_refuse('UNDER_AGE',
                              format('The guest must be %s or over on the night.', v.min_age))
       FROM public.venues v
      WHERE v.id = p_venue_id
-       AND p_date_of_birth + make_interval(years => v.min_age) > p_night
+       AND p_date_of_birth + make_interval(years => v.min_age) > p_night);
+END
 $$;
 
 -- Whether a set of tables is one group through table_joins (a single table

@@ -211,8 +211,10 @@ CREATE OR REPLACE FUNCTION private.fd_normalise_email(p_email text) RETURNS text
 -- spaces and punctuation ("Mary-Jane O'Neil" -> mary, jane, o, neil).
 -- Letters of other scripts are kept as they are.
 CREATE OR REPLACE FUNCTION private.fd_name_words(p_name text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE  -- keeps its plan (a SQL function re-plans)
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(array_agg(w.word ORDER BY w.n), '{}')
       FROM regexp_split_to_table(
                lower(translate(
@@ -230,7 +232,8 @@ AS $$
                '[[:space:][:punct:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000'
                '\u2010-\u2015\u2018-\u201f\u00ab\u00bb]+')
                WITH ORDINALITY AS w (word, n)
-     WHERE w.word <> ''
+     WHERE w.word <> '');
+END
 $$;
 
 -- Is the name typed with a phone or email the name of the customer who has
@@ -242,14 +245,17 @@ $$;
 -- Sharing nothing ('Impostor Person') or only a first name ('Oliver
 -- Smith') is someone else.  No name typed contradicts nobody.
 CREATE OR REPLACE FUNCTION private.fd_same_guest(p_typed text, p_stored text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT cardinality(t.w) = 0 OR cardinality(s.w) = 0
-           OR array_to_string(t.w, '') = array_to_string(s.w, '')
-           OR t.w[cardinality(t.w)] = ANY (s.w)
-           OR s.w[cardinality(s.w)] = ANY (t.w)
-      FROM (SELECT private.fd_name_words(p_typed) AS w) AS t,
-           (SELECT private.fd_name_words(p_stored) AS w) AS s
+DECLARE
+    t text[] := private.fd_name_words(p_typed);
+    s text[] := private.fd_name_words(p_stored);
+BEGIN
+    RETURN cardinality(t) = 0 OR cardinality(s) = 0
+           OR array_to_string(t, '') = array_to_string(s, '')
+           OR t[cardinality(t)] = ANY (s)
+           OR s[cardinality(s)] = ANY (t);
+END
 $$;
 
 -- ---------------------------------------------------------------------------
