@@ -28,6 +28,12 @@ BEGIN
 END
 $$;
 
+-- The key a save of the venue's setup holds alone and bookings being
+-- written share (namespace 4; 58_setup.sql, 34_validation_trigger.sql).
+CREATE OR REPLACE FUNCTION private.fd_setup_key(p_venue_id uuid) RETURNS integer
+    LANGUAGE sql STABLE
+    RETURN private.fd_secret_key('setup/' || p_venue_id::text);
+
 CREATE OR REPLACE FUNCTION private.fd_lock_key(p_table_id uuid, p_night date) RETURNS integer
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN private.fd_secret_key(p_table_id::text || '/' || p_night::text);

@@ -3,7 +3,9 @@
 -- every rule up front (cheap, no locks), then takes the tables' locks for
 -- the night in key order, checks availability again under them, and writes
 -- the guest and the booking in the caller's transaction.  Refusals come back
--- as (false, code, message) and write nothing but the attempt counter.
+-- as (false, code, message) and write nothing but the attempt counter, and
+-- that only once the tables' locks are released (a refusal found under
+-- them ends the subtransaction that took them).
 
 -- Every booking call, success or refusal, with its reason and duration:
 -- the monitoring figures come from booking_attempts.
@@ -138,19 +140,21 @@ BEGIN
     BEGIN
         -- Take turns with other bookings of these tables tonight.  A desk on
         -- the phone about one of them answers at once, without waiting.
+        -- A refusal from here on is raised (FDR01), so that this block's
+        -- subtransaction ends and its locks go with it: the attempt row is
+        -- written and flushed with no table's turn held.
         IF NOT private.fd_lock_tables(tables, p_night) THEN
             SELECT array_agg(t.name ORDER BY t.grid_order, t.name) INTO names
               FROM public.venue_tables t WHERE t.id = ANY (tables);
-            r_code := 'TABLE_BEING_BOOKED';
-            r_message := format('%s is being booked at another desk; try again in a moment.',
-                                private.fd_name_list(names, 'or'));
-            RETURN;
+            RAISE EXCEPTION USING ERRCODE = 'FDR01', DETAIL = 'TABLE_BEING_BOOKED',
+                MESSAGE = format('%s is being booked at another desk; try again in a moment.',
+                                 private.fd_name_list(names, 'or'));
         END IF;
         -- Again, in a statement of its own, so that it reads what committed while we waited.
         refusal := private.fd_availability_refusal(p_venue_id, tables, v_period, NULL);
         IF refusal.code IS NOT NULL THEN
-            r_code := refusal.code; r_message := refusal.message;
-            RETURN;
+            RAISE EXCEPTION USING ERRCODE = 'FDR01', DETAIL = refusal.code,
+                                  MESSAGE = refusal.message;
         END IF;
 
         price := private.fd_tables_price(p_venue_id, p_night, tables);
@@ -181,11 +185,13 @@ BEGIN
         DELETE FROM public.holds h
          WHERE h.venue_id = p_venue_id AND h.night = p_night
            AND h.table_id = ANY (tables) AND h.terminal = v_terminal;
-    EXCEPTION WHEN exclusion_violation OR check_violation OR lock_not_available THEN
+    EXCEPTION WHEN exclusion_violation OR check_violation OR lock_not_available
+                   OR SQLSTATE 'FDR01' THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
                                 err_detail = PG_EXCEPTION_DETAIL;
-        refusal := private.fd_write_refusal(err_state, err_text, err_detail, p_venue_id, tables,
-                                            v_period, NULL);
+        refusal := CASE WHEN err_state = 'FDR01' THEN private.fd_refuse(err_detail, err_text)
+                        ELSE private.fd_write_refusal(err_state, err_text, err_detail,
+                                                      p_venue_id, tables, v_period, NULL) END;
         IF refusal.code IS NULL THEN
             RAISE;
         END IF;
