@@ -56,12 +56,12 @@ BEGIN
     SELECT private.fd_refuse('TABLE_UNAVAILABLE',
                              private.fd_block_words(p_venue_id, t.name, bl.starts_at, bl.ends_at,
                                                     e.period, bl.reason))
-      FROM public.table_blocks bl
+      FROM unnest(p_table_ids) AS x (table_id)  -- one index probe a table, not = ANY
+      JOIN public.table_blocks bl ON bl.venue_id = p_venue_id AND bl.table_id = x.table_id
       JOIN public.venue_tables t ON t.id = bl.table_id
      CROSS JOIN LATERAL (SELECT private.fd_block_period(bl.venue_id, bl.night, bl.starts_at,
                                                         bl.ends_at) AS period) AS e
-     WHERE bl.venue_id = p_venue_id AND bl.table_id = ANY (p_table_ids)
-       AND bl.night BETWEEN (lower(p_period) AT TIME ZONE 'UTC')::date - 2
+     WHERE bl.night BETWEEN (lower(p_period) AT TIME ZONE 'UTC')::date - 2
                         AND (upper(p_period) AT TIME ZONE 'UTC')::date + 2
        AND e.period && p_period
      ORDER BY t.grid_order, t.name, lower(e.period)

@@ -26,11 +26,14 @@ $$;
 CREATE OR REPLACE FUNCTION private.fd_new_reference(p_prefix text, p_night date) RETURNS text
     LANGUAGE plpgsql VOLATILE
 AS $$
+DECLARE
+    letters CONSTANT text := 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    code    text := '';
 BEGIN
-    RETURN p_prefix || '-' || to_char(p_night, 'YYMMDD') || '-'
-           || (SELECT string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-                                        1 + floor(random() * 32)::integer, 1), '')
-                 FROM generate_series(1, 6));
+    FOR i IN 1 .. 6 LOOP  -- plain expressions, no query
+        code := code || substr(letters, 1 + floor(random() * 32)::integer, 1);
+    END LOOP;
+    RETURN p_prefix || '-' || to_char(p_night, 'YYMMDD') || '-' || code;
 END
 $$;
 
@@ -117,7 +120,11 @@ BEGIN
                         private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
                                                    p_party_size, true));
     IF refusal.code IS NULL THEN
-        tables := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
+        IF cardinality(p_table_ids) = 1 AND array_ndims(p_table_ids) = 1 THEN
+            tables := p_table_ids;  -- most bookings: nothing to sort (and no query)
+        ELSE
+            tables := ARRAY(SELECT DISTINCT t FROM unnest(p_table_ids) AS t ORDER BY t);
+        END IF;
         refusal := private.fd_tables_refusal(p_venue_id, tables, p_party_size);
     END IF;
     IF refusal.code IS NULL THEN
@@ -181,10 +188,13 @@ BEGIN
         END LOOP;
         INSERT INTO public.booking_tables (booking_id, table_id)
         SELECT new_id, t FROM unnest(tables) AS t;
-        -- The desk's own holds on these tables have served their purpose.
-        DELETE FROM public.holds h
-         WHERE h.venue_id = p_venue_id AND h.night = p_night
-           AND h.table_id = ANY (tables) AND h.terminal = v_terminal;
+        -- The desk's own holds on these tables have served their purpose
+        -- (a caller with no terminal has none).
+        IF v_terminal IS NOT NULL THEN
+            DELETE FROM public.holds h
+             WHERE h.venue_id = p_venue_id AND h.night = p_night
+               AND h.table_id = ANY (tables) AND h.terminal = v_terminal;
+        END IF;
     EXCEPTION WHEN exclusion_violation OR check_violation OR lock_not_available
                    OR SQLSTATE 'FDR01' THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT,
