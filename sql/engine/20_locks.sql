@@ -64,6 +64,14 @@ DECLARE
     k integer;
     keys integer[];
 BEGIN
+    IF cardinality(p_table_ids) = 1 THEN  -- most bookings: no array to build, no query
+        k := private.fd_lock_key(p_table_ids[1], p_night);
+        IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
+            RETURN false;
+        END IF;
+        PERFORM pg_advisory_xact_lock(2, k);
+        RETURN true;
+    END IF;
     SELECT array_agg(DISTINCT private.fd_lock_key(t, p_night)
                      ORDER BY private.fd_lock_key(t, p_night))
       INTO keys

@@ -73,18 +73,17 @@ CREATE OR REPLACE TRIGGER trigger_validate_booking_constraints
 CREATE OR REPLACE FUNCTION private.fd_booking_tables_before() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
-DECLARE
-    b public.bookings%ROWTYPE;
 BEGIN
-    SELECT * INTO b FROM public.bookings WHERE id = NEW.booking_id FOR SHARE;
+    -- one read: the booking's row, and whether its status holds a table
+    -- (private.fd_statuses, as fd_status_holds_table reads it)
+    SELECT b.venue_id, b.night, b.period,
+           b.status IN (SELECT s.status FROM private.fd_statuses() s WHERE s.holds_table)
+      INTO NEW.venue_id, NEW.night, NEW.period, NEW.is_active
+      FROM public.bookings b WHERE b.id = NEW.booking_id FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'booking % does not exist', NEW.booking_id
             USING ERRCODE = 'foreign_key_violation';
     END IF;
-    NEW.venue_id := b.venue_id;
-    NEW.night := b.night;
-    NEW.period := b.period;
-    NEW.is_active := private.fd_status_holds_table(b.status);
     IF TG_OP = 'UPDATE' AND NEW.table_id = OLD.table_id THEN
         RETURN NEW;
     END IF;
