@@ -211,12 +211,8 @@ CREATE OR REPLACE FUNCTION private.fd_normalise_email(p_email text) RETURNS text
 -- spaces and punctuation ("Mary-Jane O'Neil" -> mary, jane, o, neil).
 -- Letters of other scripts are kept as they are.
 CREATE OR REPLACE FUNCTION private.fd_name_words(p_name text) RETURNS text[]
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE  -- keeps its plan (a SQL function re-plans)
-AS $$
-BEGIN
-    RETURN (
-    SELECT coalesce(array_agg(w.word ORDER BY w.n), '{}')
-      FROM regexp_split_to_table(
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE  -- one expression, no query: inlined into its caller
+    RETURN coalesce(array_remove(regexp_split_to_array(
                lower(translate(
                    replace(replace(replace(replace(replace(replace(replace(replace(replace(
                        p_name, 'Æ', 'ae'), 'æ', 'ae'), 'Œ', 'oe'), 'œ', 'oe'), 'ß', 'ss'),
@@ -230,11 +226,7 @@ BEGIN
                    'ggggghhhhiiiiiiiiiijjkkllllllllllnnnnnnooooo'
                    'orrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzz')),
                '[[:space:][:punct:]\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000'
-               '\u2010-\u2015\u2018-\u201f\u00ab\u00bb]+')
-               WITH ORDINALITY AS w (word, n)
-     WHERE w.word <> '');
-END
-$$;
+               '\u2010-\u2015\u2018-\u201f\u00ab\u00bb]+'), ''), '{}');
 
 -- Is the name typed with a phone or email the name of the customer who has
 -- it?  The same guest when, ignoring case, accents, punctuation and spaces

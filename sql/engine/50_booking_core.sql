@@ -237,6 +237,7 @@ DECLARE
     started timestamptz := clock_timestamp();
     gate    private.fd_refusal;
     channel text;
+    res     record;
 BEGIN
     p_source := coalesce(p_source, 'desk');
     -- Who may book, first: nothing is written, not even the attempt, for a
@@ -251,12 +252,14 @@ BEGIN
         r_ok := false; r_code := gate.code; r_message := gate.message;
         RETURN;
     END IF;
-    SELECT * INTO r_ok, r_code, r_message, r_booking_id, r_reference, r_deposit, r_starts_at,
-                  r_ends_at
-      FROM private.fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name,
+    -- an assignment, not a SELECT: a plain expression, no query to start
+    res := private.fd_book_try(p_venue_id, p_customer_id, p_email, p_phone, p_name,
                                p_date_of_birth, p_table_ids, p_night, p_starts_at, p_ends_at,
                                p_party_size, p_special_requests, p_occasion, p_payment_ref,
                                p_source, p_status, p_refusal);
+    r_ok := res.r_ok; r_code := res.r_code; r_message := res.r_message;
+    r_booking_id := res.r_booking_id; r_reference := res.r_reference;
+    r_deposit := res.r_deposit; r_starts_at := res.r_starts_at; r_ends_at := res.r_ends_at;
     PERFORM private.fd_record_attempt(
         p_venue_id,
         CASE WHEN p_source IN ('desk', 'phone', 'web', 'walk_in') THEN p_source END,
