@@ -371,6 +371,16 @@ BEGIN
     is_new := false;
     IF p_customer_id IS NOT NULL THEN
         customer_id := p_customer_id;
+        -- Most bookings of a known guest fill nothing in: a read through the
+        -- key says so, and the UPDATE (which opens and locks the table's
+        -- seven indexes in every transaction) is not run.
+        IF NOT EXISTS (SELECT 1 FROM public.customers c
+                        WHERE c.venue_id = p_venue_id AND c.id = p_customer_id
+                          AND ((c.phone IS NULL AND p_phone IS NOT NULL)
+                               OR (c.email IS NULL AND p_email IS NOT NULL)
+                               OR (c.date_of_birth IS NULL AND p_date_of_birth IS NOT NULL))) THEN
+            RETURN;
+        END IF;
         UPDATE public.customers c
            SET phone = coalesce(c.phone, CASE WHEN NOT EXISTS (
                            SELECT 1 FROM public.customers o
