@@ -45,8 +45,12 @@ AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION private.fd_status_holds_table(p_status text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE  -- keeps its plan: on every booking write
+AS $$
+BEGIN
     RETURN (SELECT s.holds_table FROM private.fd_statuses() s WHERE s.status = p_status);
+END
+$$;
 
 -- Open: the booking can still be moved, seated, cancelled.
 CREATE OR REPLACE FUNCTION private.fd_status_is_open(p_status text) RETURNS boolean

@@ -21,9 +21,11 @@ $$;
 CREATE OR REPLACE FUNCTION private.fd_tables_price(p_venue_id uuid, p_night date,
                                                    p_table_ids uuid[],
                                                    OUT deposit numeric, OUT min_spend numeric)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE  -- keeps its plan: once a booking
 AS $$
-    SELECT coalesce(sum(p.deposit), 0), coalesce(sum(p.min_spend), 0)
+BEGIN
+    SELECT coalesce(sum(p.deposit), 0), coalesce(sum(p.min_spend), 0) INTO deposit, min_spend
       FROM private.fd_table_prices(p_venue_id, p_night) p
-     WHERE p.table_id = ANY (p_table_ids)
+     WHERE p.table_id = ANY (p_table_ids);
+END
 $$;

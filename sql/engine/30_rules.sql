@@ -24,15 +24,22 @@ CREATE OR REPLACE FUNCTION private.fd_booking_refusal(p_venue_id uuid, p_night d
 AS $$
 DECLARE
     v     public.venues%ROWTYPE;
+    r     record;
     span  tstzrange;
     now_  timestamptz := private.fd_now();
     today date;
     event text;
 BEGIN
-    SELECT * INTO v FROM public.venues WHERE id = p_venue_id;
+    -- the venue and the night's span in one read (NULL span for a night
+    -- that is NULL or out of range: those are refused before it is used)
+    SELECT vn AS venue, s.span INTO r
+      FROM public.venues vn
+      LEFT JOIN LATERAL private.fd_night_spans(vn.id, p_night) s ON true
+     WHERE vn.id = p_venue_id;
     IF NOT FOUND THEN
         RETURN private.fd_refuse('UNKNOWN_VENUE', 'There is no such venue.');
     END IF;
+    v := r.venue;
     IF p_night IS NULL THEN
         RETURN private.fd_refuse('INVALID_TIME', 'Choose a night.');
     END IF;
@@ -46,7 +53,7 @@ BEGIN
         RETURN private.fd_refuse('INVALID_TIME',
                                  'The start and end must be times on the night, not infinity.');
     END IF;
-    span := private.fd_night_span(p_venue_id, p_night);
+    span := r.span;
     today := (now_ AT TIME ZONE v.time_zone)::date;
     IF upper(span) <= now_ OR (span IS NULL AND p_night < today) THEN
         RETURN private.fd_refuse('PAST_DATE',
@@ -90,13 +97,19 @@ $$;
 CREATE OR REPLACE FUNCTION private.fd_age_refusal(p_venue_id uuid, p_night date,
                                                   p_date_of_birth date)
     RETURNS private.fd_refusal
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    IF p_date_of_birth IS NULL THEN
+        RETURN NULL;  -- nothing to check (most bookings): no read
+    END IF;
+    RETURN (
     SELECT private.fd_refuse('UNDER_AGE',
                              format('The guest must be %s or over on the night.', v.min_age))
       FROM public.venues v
      WHERE v.id = p_venue_id
-       AND p_date_of_birth + make_interval(years => v.min_age) > p_night
+       AND p_date_of_birth + make_interval(years => v.min_age) > p_night);
+END
 $$;
 
 -- Whether a set of tables is one group through table_joins (a single table

@@ -1,6 +1,6 @@
 -- Table blocks: a table out of service for a night, or part of one, with a
 -- reason (table_blocks, migration 0009).  Bookings, suggestions,
--- availability and holds avoid them (fd_block_refusal, asked by
+-- availability and holds avoid them (fd_block_refusals, asked by
 -- fd_availability_refusal in 32_availability.sql); the guarantee is the
 -- exclusion constraint on private.table_claims, which these triggers keep:
 -- every active booking's table and every block is a claim there, and a
@@ -43,30 +43,30 @@ CREATE OR REPLACE FUNCTION private.fd_block_words(p_venue_id uuid, p_table_name 
                   p_reason);
 
 -- The first block on one of these tables that overlaps the period, as
--- TABLE_UNAVAILABLE (the seed's word for "choose another table"), or NULL.
--- Blocks belong to a night and a booking lies inside its night's hours, so
--- only blocks of nights near the period are read (through the index).
-CREATE OR REPLACE FUNCTION private.fd_block_refusal(p_venue_id uuid, p_table_ids uuid[],
-                                                    p_period tstzrange)
-    RETURNS private.fd_refusal
-    LANGUAGE plpgsql STABLE  -- on every booking, twice: PL/pgSQL keeps its plan
+-- TABLE_UNAVAILABLE (the seed's word for "choose another table"): no row
+-- when there is none.  Blocks belong to a night and a booking lies inside
+-- its night's hours, so only blocks of nights near the period are read
+-- (through the index, one probe a table).  A set of at most one row, in
+-- SQL, so that the planner inlines it into fd_availability_refusal's one
+-- statement (32_availability.sql).
+CREATE OR REPLACE FUNCTION private.fd_block_refusals(p_venue_id uuid, p_table_ids uuid[],
+                                                     p_period tstzrange)
+    RETURNS TABLE (code text, message text)  -- columns, not a refusal: so it is inlined
+    LANGUAGE sql STABLE
 AS $$
-BEGIN
-    RETURN (
-    SELECT private.fd_refuse('TABLE_UNAVAILABLE',
-                             private.fd_block_words(p_venue_id, t.name, bl.starts_at, bl.ends_at,
-                                                    e.period, bl.reason))
-      FROM public.table_blocks bl
+    SELECT 'TABLE_UNAVAILABLE'::text,
+           private.fd_block_words(p_venue_id, t.name, bl.starts_at, bl.ends_at, e.period,
+                                  bl.reason)
+      FROM unnest(p_table_ids) AS x (table_id)  -- one index probe a table, not = ANY
+      JOIN public.table_blocks bl ON bl.venue_id = p_venue_id AND bl.table_id = x.table_id
       JOIN public.venue_tables t ON t.id = bl.table_id
      CROSS JOIN LATERAL (SELECT private.fd_block_period(bl.venue_id, bl.night, bl.starts_at,
                                                         bl.ends_at) AS period) AS e
-     WHERE bl.venue_id = p_venue_id AND bl.table_id = ANY (p_table_ids)
-       AND bl.night BETWEEN (lower(p_period) AT TIME ZONE 'UTC')::date - 2
+     WHERE bl.night BETWEEN (lower(p_period) AT TIME ZONE 'UTC')::date - 2
                         AND (upper(p_period) AT TIME ZONE 'UTC')::date + 2
        AND e.period && p_period
      ORDER BY t.grid_order, t.name, lower(e.period)
-     LIMIT 1);
-END
+     LIMIT 1
 $$;
 
 -- ---------------------------------------------------------------------------

@@ -9,12 +9,21 @@
 -- The seed's trigger.  Only changes to what a rule looks at are checked, so
 -- a booking of a past night can still be marked completed or no-show after
 -- close.  Status transitions are set_booking_status's business.
+-- First, a booking whose venue, times, party or status is written takes
+-- its turn with a save of the venue's setup (58_setup.sql): the key shared.
+-- One trigger for both, so a booking costs one trigger call here.
 CREATE OR REPLACE FUNCTION public.validate_booking_constraints() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 DECLARE
     refusal private.fd_refusal;
 BEGIN
+    IF TG_OP = 'INSERT'
+       OR (NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at, NEW.party_size, NEW.status)
+          IS DISTINCT FROM (OLD.venue_id, OLD.night, OLD.starts_at, OLD.ends_at, OLD.party_size,
+                            OLD.status) THEN
+        PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(NEW.venue_id));
+    END IF;
     IF TG_OP = 'INSERT' THEN
         refusal := private.fd_booking_refusal(NEW.venue_id, NEW.night, NEW.starts_at,
                                               NEW.ends_at, NEW.party_size);
@@ -45,36 +54,52 @@ CREATE OR REPLACE TRIGGER trigger_validate_booking_constraints
 -- ---------------------------------------------------------------------------
 -- booking_tables follows its booking, whoever writes.
 
--- The booking's row is read FOR SHARE: a transaction changing its period or
--- status holds it FOR NO KEY UPDATE, so this waits for that one to end and
--- then copies what it committed (READ COMMITTED re-reads the newest
--- version).  A plain read would copy the old period while the change is in
--- flight, and the exclusion constraint would then guard the wrong instants
--- (a real double booking, found with two psql sessions).  The other order
--- is safe too: a period change waits for this row's lock, and its sync
--- trigger's UPDATE then sees this row.
-CREATE OR REPLACE FUNCTION private.fd_booking_tables_copy_booking() RETURNS trigger
+-- One BEFORE trigger for booking_tables (a booking costs one call per
+-- table here), in this order:
+-- 1. Copy the booking's venue, night, period and status.  The booking's
+--    row is read FOR SHARE: a transaction changing its period or status
+--    holds it FOR NO KEY UPDATE, so this waits for that one to end and
+--    then copies what it committed (READ COMMITTED re-reads the newest
+--    version).  A plain read would copy the old period while the change is
+--    in flight, and the exclusion constraint would then guard the wrong
+--    instants (a real double booking, found with two psql sessions).  The
+--    other order is safe too: a period change waits for this row's lock,
+--    and its sync trigger's UPDATE then sees this row.
+-- 2. A table joining a booking takes its turn with a save of the venue's
+--    setup (58_setup.sql), and must be the venue's and in service.  The
+--    foreign key refuses another venue's table too, but not in words a
+--    host can read.  A re-sync (the booking's times or status followed by
+--    fd_bookings_sync_tables) keeps its table: nothing to check.
+CREATE OR REPLACE FUNCTION private.fd_booking_tables_before() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
-DECLARE
-    b public.bookings%ROWTYPE;
 BEGIN
-    SELECT * INTO b FROM public.bookings WHERE id = NEW.booking_id FOR SHARE;
+    -- one read: the booking's row, and whether its status holds a table
+    -- (private.fd_statuses, as fd_status_holds_table reads it)
+    SELECT b.venue_id, b.night, b.period,
+           b.status IN (SELECT s.status FROM private.fd_statuses() s WHERE s.holds_table)
+      INTO NEW.venue_id, NEW.night, NEW.period, NEW.is_active
+      FROM public.bookings b WHERE b.id = NEW.booking_id FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'booking % does not exist', NEW.booking_id
             USING ERRCODE = 'foreign_key_violation';
     END IF;
-    NEW.venue_id := b.venue_id;
-    NEW.night := b.night;
-    NEW.period := b.period;
-    NEW.is_active := private.fd_status_holds_table(b.status);
+    IF TG_OP = 'UPDATE' AND NEW.table_id = OLD.table_id THEN
+        RETURN NEW;
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(NEW.venue_id));
+    IF NOT EXISTS (SELECT 1 FROM public.venue_tables t
+                    WHERE t.venue_id = NEW.venue_id AND t.id = NEW.table_id AND t.is_active) THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', DETAIL = 'UNKNOWN_TABLE',
+            MESSAGE = 'That table is not one of this venue''s tables in service.';
+    END IF;
     RETURN NEW;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER booking_tables_copy_booking
+CREATE OR REPLACE TRIGGER booking_tables_before
     BEFORE INSERT OR UPDATE ON public.booking_tables
-    FOR EACH ROW EXECUTE FUNCTION private.fd_booking_tables_copy_booking();
+    FOR EACH ROW EXECUTE FUNCTION private.fd_booking_tables_before();
 
 CREATE OR REPLACE FUNCTION private.fd_bookings_sync_tables() RETURNS trigger
     LANGUAGE plpgsql
@@ -98,29 +123,6 @@ CREATE OR REPLACE TRIGGER bookings_sync_tables
           OR private.fd_status_holds_table(OLD.status)
              IS DISTINCT FROM private.fd_status_holds_table(NEW.status))
     EXECUTE FUNCTION private.fd_bookings_sync_tables();
-
--- A booking's tables must be its venue's and in service.  The foreign key
--- refuses another venue's table too, but not in words a host can read.
--- Fires after booking_tables_copy_booking (names sort), which sets venue_id.
-CREATE OR REPLACE FUNCTION private.fd_booking_tables_validate() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.table_id = OLD.table_id THEN
-        RETURN NEW;  -- the booking's times or status followed by trigger
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM public.venue_tables t
-                    WHERE t.venue_id = NEW.venue_id AND t.id = NEW.table_id AND t.is_active) THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', DETAIL = 'UNKNOWN_TABLE',
-            MESSAGE = 'That table is not one of this venue''s tables in service.';
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-CREATE OR REPLACE TRIGGER booking_tables_validate_table
-    BEFORE INSERT OR UPDATE OF table_id ON public.booking_tables
-    FOR EACH ROW EXECUTE FUNCTION private.fd_booking_tables_validate();
 
 -- ---------------------------------------------------------------------------
 -- The party must fit the booking's tables.  Checked at commit (deferred),

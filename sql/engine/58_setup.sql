@@ -456,33 +456,14 @@ $$;
 -- Saving, section by section.  Each reads its part of the document
 -- (refusing with a path), writes only rows that change, and says how many.
 
--- The key a save holds alone and bookings share (namespace 4).
-CREATE OR REPLACE FUNCTION private.fd_setup_key(p_venue_id uuid) RETURNS integer
-    LANGUAGE sql STABLE
-    RETURN private.fd_secret_key('setup/' || p_venue_id::text);
-
--- Bookings take turns with a save of their venue's setup: a booking being
--- written holds the key shared (every writer, by these triggers), so a
--- save waits for it and then sees it; a booking that comes during a save
--- waits for it (at most the caller's lock_timeout) and then meets the saved
--- hours and tables in the validation trigger.  Named to fire before
--- trigger_validate_booking_constraints and booking_tables_validate_table.
-CREATE OR REPLACE FUNCTION private.fd_setup_turn() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(NEW.venue_id));
-    RETURN NEW;
-END
-$$;
-
-CREATE OR REPLACE TRIGGER bookings_setup_turn
-    BEFORE INSERT OR UPDATE OF venue_id, night, starts_at, ends_at, party_size, status
-    ON public.bookings
-    FOR EACH ROW EXECUTE FUNCTION private.fd_setup_turn();
-CREATE OR REPLACE TRIGGER booking_tables_setup_turn
-    BEFORE INSERT OR UPDATE OF table_id ON public.booking_tables
-    FOR EACH ROW EXECUTE FUNCTION private.fd_setup_turn();
+-- The key a save holds alone and bookings share (namespace 4):
+-- private.fd_setup_key (20_locks.sql).  Bookings take turns with a save of
+-- their venue's setup: a booking being written holds the key shared (every
+-- writer, by the validation triggers of bookings and booking_tables,
+-- 34_validation_trigger.sql, before they check anything), so a save waits
+-- for it and then sees it; a booking that comes during a save waits for it
+-- (at most the caller's lock_timeout) and then meets the saved hours and
+-- tables in the validation trigger.
 
 -- What the policy does to a paid deposit: forfeit, refund or manual.
 CREATE OR REPLACE FUNCTION private.fd_setup_deposit_rule(p_value jsonb, p_path text[],
