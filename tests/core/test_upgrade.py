@@ -17,7 +17,8 @@ VENUE = DEMO_VENUE_ID
 #: Rows that must survive the upgrade exactly, as JSON, in a stable order.
 KEPT = {
     # deposit_status and its reference: added by 0010 (checked below)
-    "bookings": "SELECT to_jsonb(b) - '{deposit_status,deposit_reference,deposit_changed_at}'::text[]"
+    "bookings": "SELECT to_jsonb(b)"
+    " - '{deposit_status,deposit_reference,deposit_changed_at}'::text[]"
     " FROM bookings b ORDER BY id",
     "booking_tables": "SELECT to_jsonb(t) FROM booking_tables t ORDER BY booking_id, table_id",
     "customers": "SELECT to_jsonb(c) - 'erased_at' FROM customers c ORDER BY id",
@@ -108,13 +109,13 @@ def test_a_release_1_database_upgrades_with_every_row_kept(admin_url: str, db_ur
             # one whose tables ask no deposit has none due.
             deposits = conn.execute(
                 "SELECT count(*) FILTER (WHERE stripe_payment_intent_id IS NOT NULL"
-                "                          AND (deposit_status, deposit_reference)"
-                "                              IS DISTINCT FROM ('paid', stripe_payment_intent_id)),"
-                "       count(*) FILTER (WHERE total_deposit = 0 AND stripe_payment_intent_id IS NULL"
-                "                          AND deposit_status <> 'none'),"
-                "       count(*) FILTER (WHERE total_deposit > 0 AND stripe_payment_intent_id IS NULL"
-                "                          AND deposit_status <> 'due')"
-                "  FROM bookings"
+                "   AND (deposit_status, deposit_reference)"
+                "       IS DISTINCT FROM ('paid', stripe_payment_intent_id)),"
+                " count(*) FILTER (WHERE total_deposit = 0"
+                "   AND stripe_payment_intent_id IS NULL AND deposit_status <> 'none'),"
+                " count(*) FILTER (WHERE total_deposit > 0"
+                "   AND stripe_payment_intent_id IS NULL AND deposit_status <> 'due')"
+                " FROM bookings"
             ).fetchone()
             assert deposits == (0, 0, 0)
             # The engine books on the upgraded database, by the seed's contract.
