@@ -11,18 +11,51 @@
 -- such a night can be computed): never raises.
 -- Built as json, not jsonb, with the session's TimeZone set to the venue's
 -- for the call (the SET clause puts the caller's back): to_json of a
--- timestamptz then writes the venue's offset itself.  Measured: p99 10.7 ms
--- as jsonb with a formatting function, 4.5-4.8 ms like this (200 bookings).
+-- timestamptz then writes the venue's offset itself.
+--
+-- Measured (issue 16, 300 bookings, PostgreSQL 15): the time went on
+-- planning, not on rows.  Before PostgreSQL 18 a SQL function that is not
+-- inlined is planned again on every call, and so is every SQL function it
+-- calls: fd_status_transitions_json evaluated fd_status_window (and with it
+-- fd_night_span) once per status row, about 10 ms a call on 15.  So the
+-- venue, the night's span and whether it is on now are read ONCE here into
+-- variables, and the queries below call no SQL function that is not
+-- inlined (but fd_block_period per block and fd_current_terminal per
+-- hold, a handful).  The big query took a custom plan on every call (about
+-- 2 ms of planning on both versions); its generic plan is as good, so it is
+-- forced.  Each list is one pass over the night's rows, pre-aggregated
+-- (spend per booking, table ids per booking, tags per guest of the night)
+-- and joined once; each booking is a row turned into JSON (json_agg of a
+-- record: the keys are the columns' names, no key/value arguments per
+-- booking).  See BENCHMARKS.md, "Night plan".
 CREATE OR REPLACE FUNCTION public.night_plan(venue_id uuid, night date) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = public, pg_temp SET TimeZone = 'UTC'
+    SET plan_cache_mode = force_generic_plan
 AS $$
+DECLARE
+    p_venue ALIAS FOR $1;
+    p_night ALIAS FOR $2;
+    v       venues%ROWTYPE;
+    span    tstzrange;
+    now_on  boolean;
 BEGIN
-    PERFORM private.fd_check_reader($1, false);  -- guests' names and phones: signed in
-    IF NOT coalesce(private.fd_night_in_range($2), false) THEN
+    PERFORM private.fd_check_reader(p_venue, false);  -- guests' names and phones: signed in
+    IF NOT coalesce(private.fd_night_in_range(p_night), false) THEN
         RETURN NULL;
     END IF;
-    PERFORM set_config('TimeZone', v.time_zone, true) FROM venues v WHERE v.id = $1;
+    SELECT * INTO v FROM venues x WHERE x.id = p_venue;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('TimeZone', v.time_zone, true);
+    span := private.fd_night_span(p_venue, p_night);
+    -- fd_status_window's test, on the span already read (a closed night
+    -- has no window)
+    now_on := span IS NOT NULL
+              AND coalesce(private.fd_now() <@ tstzrange(lower(span) - private.fd_status_early(),
+                                                          upper(span) + private.fd_status_late(),
+                                                          '[)'), false);
     RETURN (
     SELECT json_build_object(
         'venue_id', v.id,
@@ -33,22 +66,34 @@ BEGIN
         'reference_prefix', v.reference_prefix,
         'min_party_size', v.min_party_size,
         'max_party_size', v.max_party_size,
-        'night', $2,
+        'night', p_night,
         'is_closed', h.is_closed,
         'event_name', n.event_name,
         'night_notes', nullif(btrim(n.notes), ''),
-        'opens_at', to_json(lower(s.span)),
-        'closes_at', to_json(upper(s.span)),
+        'opens_at', to_json(lower(span)),
+        'closes_at', to_json(upper(span)),
         'default_booking_minutes', v.default_booking_minutes,
         -- tables still below their minimum are flagged from here to closing
-        'spend_flag_from', to_json(upper(s.span) - make_interval(mins => v.spend_flag_minutes)),
-        'status_transitions', private.fd_status_transitions_json($1, $2),
+        'spend_flag_from', to_json(upper(span) - make_interval(mins => v.spend_flag_minutes)),
+        -- fd_status_transitions_json's answer (12_statuses.sql), with the
+        -- night's statuses only while it is on (now_on)
+        'status_transitions', (
+            SELECT json_object_agg(s.status,
+                                   coalesce((SELECT json_agg(t.to_status ORDER BY o.step)
+                                               FROM private.fd_status_transitions() t
+                                               JOIN private.fd_statuses() o
+                                                 ON o.status = t.to_status
+                                              WHERE t.from_status = s.status
+                                                AND (NOT o.on_the_night OR now_on)),
+                                            '[]'::json)
+                                   ORDER BY s.step)
+              FROM private.fd_statuses() s),
         'floors', coalesce((
             SELECT json_agg(json_build_object('id', f.id, 'name', f.name,
                                               'sort_order', f.sort_order)
                              ORDER BY f.sort_order, f.name)
               FROM floors f
-             WHERE f.venue_id = $1), '[]'::json),
+             WHERE f.venue_id = p_venue), '[]'::json),
         'tables', coalesce((
             SELECT json_agg(json_build_object(
                        'id', t.id, 'floor_id', t.floor_id, 'name', t.name,
@@ -59,52 +104,57 @@ BEGIN
                    ORDER BY f.sort_order, t.grid_order, t.name)
               FROM venue_tables t
               JOIN floors f ON f.id = t.floor_id
-              JOIN private.fd_table_prices($1, $2) p ON p.table_id = t.id
-             WHERE t.venue_id = $1
+              JOIN private.fd_table_prices(p_venue, p_night) p ON p.table_id = t.id
+             WHERE t.venue_id = p_venue
                AND (t.is_active OR EXISTS (SELECT 1 FROM booking_tables bt
-                                            WHERE bt.venue_id = $1 AND bt.night = $2
+                                            WHERE bt.venue_id = p_venue AND bt.night = p_night
                                               AND bt.table_id = t.id))), '[]'::json),
         'bookings', coalesce((
-            SELECT json_agg(json_build_object(
-                       'id', b.id, 'reference', b.reference,
-                       'table_ids', coalesce(bt.table_ids, '{}'),
-                       'starts_at', to_json(b.starts_at),
-                       'ends_at', to_json(b.ends_at),
-                       'party_size', b.party_size, 'status', b.status,
-                       'customer_id', b.customer_id, 'customer_name', c.name,
-                       'customer_phone', c.phone, 'customer_email', c.email,
-                       'customer_date_of_birth', c.date_of_birth,
-                       'customer_notes', nullif(btrim(c.notes), ''),
-                       'deposit', b.total_deposit::text, 'min_spend', b.total_min_spend::text,
-                       'source', b.source, 'occasion', b.occasion,
-                       'special_requests', b.special_requests,
-                       'payment_ref', b.stripe_payment_intent_id,
-                       -- money on the night (62_money.sql) and the guest's tags
-                       'spend_total', coalesce(sp.total, 0)::text,
-                       'deposit_status', b.deposit_status,
-                       'deposit_reference', b.deposit_reference,
-                       'guest_tags', coalesce(tg.tags, '[]'::json))
-                   ORDER BY b.starts_at, b.reference)
-              FROM bookings b
-              JOIN customers c ON c.venue_id = b.venue_id AND c.id = b.customer_id
-              -- the night's spend in one pass over its bookings' rows
-              LEFT JOIN (SELECT s.booking_id, sum(s.amount)::numeric(12, 2) AS total
-                           FROM booking_spend s
-                          WHERE s.booking_id IN (SELECT x.id FROM bookings x
-                                                  WHERE x.venue_id = $1 AND x.night = $2)
-                          GROUP BY s.booking_id) sp ON sp.booking_id = b.id
-              LEFT JOIN LATERAL (
-                  SELECT json_agg(json_build_object('name', g.name, 'kind', g.kind)
-                                  ORDER BY g.sort_order, g.name) AS tags
-                    FROM customer_tags ct
-                    JOIN guest_tags g ON g.venue_id = ct.venue_id AND g.id = ct.tag_id
-                   WHERE ct.customer_id = c.id AND g.is_active) tg ON true
-              LEFT JOIN (SELECT x.booking_id,
-                                array_agg(x.table_id ORDER BY t.grid_order, t.name) AS table_ids
-                           FROM booking_tables x JOIN venue_tables t ON t.id = x.table_id
-                          WHERE x.venue_id = $1 AND x.night = $2
-                          GROUP BY x.booking_id) bt ON bt.booking_id = b.id
-             WHERE b.venue_id = $1 AND b.night = $2), '[]'::json),
+            SELECT json_agg(r ORDER BY r.starts_at, r.reference)
+              FROM (SELECT b.id, b.reference, coalesce(bt.table_ids, '{}') AS table_ids,
+                           b.starts_at, b.ends_at, b.party_size, b.status, b.customer_id,
+                           c.name AS customer_name, c.phone AS customer_phone,
+                           c.email AS customer_email,
+                           c.date_of_birth AS customer_date_of_birth,
+                           nullif(btrim(c.notes), '') AS customer_notes,
+                           b.total_deposit::text AS deposit,
+                           b.total_min_spend::text AS min_spend,
+                           b.source, b.occasion, b.special_requests,
+                           b.stripe_payment_intent_id AS payment_ref,
+                           -- money on the night (62_money.sql) and the guest's tags
+                           coalesce(sp.total, 0)::text AS spend_total,
+                           b.deposit_status, b.deposit_reference,
+                           coalesce(tg.tags, '[]'::json) AS guest_tags
+                      FROM bookings b
+                      JOIN customers c ON c.venue_id = b.venue_id AND c.id = b.customer_id
+                      -- the night's spend, table ids and guests' tags: one
+                      -- pass each over the night's rows
+                      LEFT JOIN (SELECT s.booking_id, sum(s.amount)::numeric(12, 2) AS total
+                                   FROM booking_spend s
+                                   JOIN bookings x ON x.id = s.booking_id
+                                  WHERE x.venue_id = p_venue AND x.night = p_night
+                                  GROUP BY s.booking_id) sp ON sp.booking_id = b.id
+                      LEFT JOIN (SELECT x.booking_id,
+                                        array_agg(x.table_id
+                                                  ORDER BY t.grid_order, t.name) AS table_ids
+                                   FROM booking_tables x
+                                   JOIN venue_tables t ON t.id = x.table_id
+                                  WHERE x.venue_id = p_venue AND x.night = p_night
+                                  GROUP BY x.booking_id) bt ON bt.booking_id = b.id
+                      LEFT JOIN (SELECT ct.customer_id,
+                                        json_agg(json_build_object('name', g.name,
+                                                                   'kind', g.kind)
+                                                 ORDER BY g.sort_order, g.name) AS tags
+                                   FROM customer_tags ct
+                                   JOIN guest_tags g ON g.venue_id = ct.venue_id
+                                                    AND g.id = ct.tag_id
+                                  WHERE g.is_active
+                                    AND ct.customer_id IN (SELECT x.customer_id
+                                                             FROM bookings x
+                                                            WHERE x.venue_id = p_venue
+                                                              AND x.night = p_night)
+                                  GROUP BY ct.customer_id) tg ON tg.customer_id = c.id
+                     WHERE b.venue_id = p_venue AND b.night = p_night) AS r), '[]'::json),
         'holds', coalesce((
             SELECT json_agg(json_build_object(
                        'id', hd.id, 'table_id', hd.table_id,
@@ -114,7 +164,7 @@ BEGIN
                        'expires_at', to_json(hd.expires_at))
                    ORDER BY lower(hd.period), hd.terminal, hd.table_id)
               FROM holds hd
-             WHERE hd.venue_id = $1 AND hd.night = $2
+             WHERE hd.venue_id = p_venue AND hd.night = p_night
                AND hd.expires_at > private.fd_now()
                AND hd.terminal IS DISTINCT FROM private.fd_current_terminal()), '[]'::json),
         -- tables out of service (31_blocks.sql): an open end is the night's
@@ -133,12 +183,9 @@ BEGIN
                                                                 bl.starts_at, bl.ends_at)
                                         AS period) AS e
               LEFT JOIN staff st ON st.venue_id = bl.venue_id AND st.id = bl.created_by
-             WHERE bl.venue_id = $1 AND bl.night = $2), '[]'::json))
-      FROM venues v
-      CROSS JOIN LATERAL private.fd_night_hours(v.id, $2) h
-      CROSS JOIN LATERAL (SELECT private.fd_night_span(v.id, $2) AS span) s
-      LEFT JOIN nights n ON n.venue_id = v.id AND n.night = $2
-     WHERE v.id = $1);
+             WHERE bl.venue_id = p_venue AND bl.night = p_night), '[]'::json))
+      FROM private.fd_night_hours(p_venue, p_night) h
+      LEFT JOIN nights n ON n.venue_id = p_venue AND n.night = p_night);
 END
 $$;
 
@@ -162,18 +209,22 @@ AS $$
                least(b.total_min_spend,
                      CASE WHEN b.deposit_status = 'paid' THEN b.total_deposit ELSE 0 END
                      + greatest(coalesce(sp.total, 0), 0)) AS achieved,
-               (SELECT t.floor_id
-                  FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
-                 WHERE bt.booking_id = b.id
-                 ORDER BY t.grid_order, t.name
-                 LIMIT 1) AS floor_id
+               ft.floor_id
           FROM bookings b
+          -- active: its status holds its tables (12_statuses.sql)
+          JOIN private.fd_statuses() st ON st.status = b.status AND st.holds_table
+          -- the night's spend, and each booking's first table in grid
+          -- order: one pass each over the night's rows
           LEFT JOIN (SELECT s.booking_id, sum(s.amount) AS total
                        FROM booking_spend s
-                      WHERE s.booking_id IN (SELECT x.id FROM bookings x
-                                              WHERE x.venue_id = $1 AND x.night = $2)
+                       JOIN bookings x ON x.id = s.booking_id
+                      WHERE x.venue_id = $1 AND x.night = $2
                       GROUP BY s.booking_id) sp ON sp.booking_id = b.id
-         WHERE b.venue_id = $1 AND b.night = $2 AND private.fd_status_holds_table(b.status)
+          LEFT JOIN (SELECT DISTINCT ON (bt.booking_id) bt.booking_id, t.floor_id
+                       FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
+                      WHERE bt.venue_id = $1 AND bt.night = $2
+                      ORDER BY bt.booking_id, t.grid_order, t.name) ft ON ft.booking_id = b.id
+         WHERE b.venue_id = $1 AND b.night = $2
     ), per_floor AS (
         SELECT f.name, f.sort_order,
                count(a.id)::integer AS bookings,
