@@ -201,8 +201,12 @@ CREATE OR REPLACE FUNCTION public.night_summary(venue_id uuid, night date)
     RETURNS TABLE (floor_name text, bookings integer, covers integer,
                    deposits numeric, min_spend numeric, min_spend_achieved numeric,
                    spend numeric)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    SET plan_cache_mode = force_generic_plan
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH active AS (
         SELECT b.id, b.party_size, b.total_deposit, b.total_min_spend,
                coalesce(sp.total, 0) AS spend,
@@ -250,5 +254,6 @@ AS $$
                    coalesce(sum(spend), 0)::numeric(12, 2), 1, 0
               FROM active
             HAVING EXISTS (SELECT 1 FROM venues WHERE id = $1)) AS rows
-     ORDER BY part, sort_order, name
+     ORDER BY part, sort_order, name;
+END
 $$;
