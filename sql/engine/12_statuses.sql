@@ -85,14 +85,18 @@ CREATE OR REPLACE FUNCTION private.fd_status_late() RETURNS interval
 
 -- When the night's statuses may be set: its opening minus fd_status_early()
 -- to its close plus fd_status_late().  NULL when the night is closed.
+-- fd_status_window_of is the rule on a span already read (inlined).
+CREATE OR REPLACE FUNCTION private.fd_status_window_of(p_span tstzrange) RETURNS tstzrange
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN p_span IS NOT NULL
+                THEN tstzrange(lower(p_span) - private.fd_status_early(),
+                               upper(p_span) + private.fd_status_late(), '[)') END;
+
 CREATE OR REPLACE FUNCTION private.fd_status_window(p_venue_id uuid, p_night date)
     RETURNS tstzrange
     LANGUAGE sql STABLE
 AS $$
-    SELECT tstzrange(lower(s.span) - private.fd_status_early(),
-                     upper(s.span) + private.fd_status_late(), '[)')
-      FROM (SELECT private.fd_night_span(p_venue_id, p_night) AS span) s
-     WHERE s.span IS NOT NULL
+    SELECT private.fd_status_window_of(private.fd_night_span(p_venue_id, p_night))
 $$;
 
 -- NULL when a booking of this night may become p_status now; else
@@ -127,19 +131,30 @@ $$;
 -- For the night plan: {"confirmed": ["arrived", "seated", ...], ...}, the
 -- transitions set_booking_status would allow on that night now: the
 -- night's statuses (arrived, seated, completed, no-show) only while it is
--- in progress (fd_status_window).
-CREATE OR REPLACE FUNCTION private.fd_status_transitions_json(p_venue_id uuid, p_night date)
+-- in progress (fd_status_window).  The night plan, which has the night's
+-- span already, asks with p_now_on (PL/pgSQL: its plan is kept, where a
+-- SQL function is planned on every call before PostgreSQL 18).
+CREATE OR REPLACE FUNCTION private.fd_status_transitions_json(p_now_on boolean)
     RETURNS json
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT json_object_agg(s.status,
                            coalesce((SELECT json_agg(t.to_status ORDER BY o.step)
                                        FROM private.fd_status_transitions() t
                                        JOIN private.fd_statuses() o ON o.status = t.to_status
                                       WHERE t.from_status = s.status
-                                        AND (NOT o.on_the_night OR w.now_on)), '[]'::json)
+                                        AND (NOT o.on_the_night OR p_now_on)), '[]'::json)
                            ORDER BY s.step)
-      FROM private.fd_statuses() s,
-           (SELECT coalesce(private.fd_now() <@ private.fd_status_window(p_venue_id, p_night),
-                            false) AS now_on) w
+      FROM private.fd_statuses() s);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION private.fd_status_transitions_json(p_venue_id uuid, p_night date)
+    RETURNS json
+    LANGUAGE sql STABLE
+AS $$
+    SELECT private.fd_status_transitions_json(
+               coalesce(private.fd_now() <@ private.fd_status_window(p_venue_id, p_night), false))
 $$;

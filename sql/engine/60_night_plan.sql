@@ -19,11 +19,12 @@
 -- calls: fd_status_transitions_json evaluated fd_status_window (and with it
 -- fd_night_span) once per status row, about 10 ms a call on 15.  So the
 -- venue, the night's span and whether it is on now are read ONCE here into
--- variables, and the queries below call no SQL function that is not
--- inlined (but fd_block_period per block and fd_current_terminal per
--- hold, a handful).  The big query took a custom plan on every call (about
--- 2 ms of planning on both versions); its generic plan is as good, so it is
--- forced.  Each list is one pass over the night's rows, pre-aggregated
+-- variables (the transitions are fd_status_transitions_json(now_on),
+-- PL/pgSQL, planned once a session), and the queries below call no SQL
+-- function that is not inlined (but fd_block_period per block and
+-- fd_current_terminal per hold, a handful).  The big query took a custom
+-- plan on every call (about 2 ms of planning on both versions); its generic
+-- plan is as good, so it is forced.  Each list is one pass over the night's rows, pre-aggregated
 -- (spend per booking, table ids per booking, tags per guest of the night)
 -- and joined once; each booking is a row turned into JSON (json_agg of a
 -- record: the keys are the columns' names, no key/value arguments per
@@ -50,12 +51,9 @@ BEGIN
     END IF;
     PERFORM set_config('TimeZone', v.time_zone, true);
     span := private.fd_night_span(p_venue, p_night);
-    -- fd_status_window's test, on the span already read (a closed night
-    -- has no window)
-    now_on := span IS NOT NULL
-              AND coalesce(private.fd_now() <@ tstzrange(lower(span) - private.fd_status_early(),
-                                                          upper(span) + private.fd_status_late(),
-                                                          '[)'), false);
+    -- the night's statuses are offered while it is on (a closed night has
+    -- no window)
+    now_on := coalesce(private.fd_now() <@ private.fd_status_window_of(span), false);
     RETURN (
     SELECT json_build_object(
         'venue_id', v.id,
@@ -75,19 +73,7 @@ BEGIN
         'default_booking_minutes', v.default_booking_minutes,
         -- tables still below their minimum are flagged from here to closing
         'spend_flag_from', to_json(upper(span) - make_interval(mins => v.spend_flag_minutes)),
-        -- fd_status_transitions_json's answer (12_statuses.sql), with the
-        -- night's statuses only while it is on (now_on)
-        'status_transitions', (
-            SELECT json_object_agg(s.status,
-                                   coalesce((SELECT json_agg(t.to_status ORDER BY o.step)
-                                               FROM private.fd_status_transitions() t
-                                               JOIN private.fd_statuses() o
-                                                 ON o.status = t.to_status
-                                              WHERE t.from_status = s.status
-                                                AND (NOT o.on_the_night OR now_on)),
-                                            '[]'::json)
-                                   ORDER BY s.step)
-              FROM private.fd_statuses() s),
+        'status_transitions', private.fd_status_transitions_json(now_on),
         'floors', coalesce((
             SELECT json_agg(json_build_object('id', f.id, 'name', f.name,
                                               'sort_order', f.sort_order)
