@@ -11,8 +11,12 @@
 -- (its reason) among them.  Their history (visits, no-shows, spend) is
 -- computed from their bookings, not kept.  Nothing else keeps any: the
 -- change feed, booking attempts, holds, phone locks and sessions hold ids,
--- tables, times and terminals only.  (The door's waitlist keeps a name and
--- a phone typed at the door, not tied to a customer: it is not searched.)
+-- tables, times and terminals only.  Two more places hold words about
+-- them: the door's waitlist (a name, a phone and notes typed at the door,
+-- not tied to a customer: the guest's entries are those with their phone,
+-- or seated as a booking of theirs) and the notes typed with spend at the
+-- desk (booking_spend.note, 62_money.sql); erasing clears both, and their
+-- audit copies.
 --
 -- Erasing keeps what the venue must keep and what says nothing about the
 -- person: the customer's id (their bookings still point at it), their
@@ -216,6 +220,10 @@ DECLARE
     scrubbed  integer;  -- earlier audit entries cleared
     touched   integer;
     kept      integer;
+    entries   uuid[];   -- the guest's waitlist entries
+    current_  uuid[];   -- the bookings that are theirs now
+    wl_clear  integer;  -- waitlist entries cleared
+    sp_clear  integer;  -- spend notes cleared
     c_fields  text[] := private.fd_customer_personal_fields();
     b_fields  text[] := private.fd_booking_personal_fields();
 BEGIN
@@ -227,6 +235,12 @@ BEGIN
     END IF;
     bookings := ARRAY(SELECT private.fd_guest_booking_ids(p_venue_id, p_customer_id));
     PERFORM 1 FROM public.bookings b WHERE b.id = ANY (bookings) ORDER BY b.id FOR UPDATE;
+    current_ := ARRAY(SELECT b.id FROM public.bookings b
+                       WHERE b.venue_id = p_venue_id AND b.customer_id = p_customer_id);
+    entries := ARRAY(SELECT w.id FROM public.waitlist w
+                      WHERE w.venue_id = p_venue_id
+                        AND (w.phone = guest.phone OR w.booking_id = ANY (current_))
+                      ORDER BY w.id FOR UPDATE);
     last_id := (SELECT coalesce(max(a.id), 0) FROM public.audit_logs a);
     about := ARRAY(SELECT private.fd_guest_audit_ids(p_venue_id, p_customer_id));
 
@@ -238,6 +252,35 @@ BEGIN
     DELETE FROM public.customer_tags ct
      WHERE ct.venue_id = p_venue_id AND ct.customer_id = p_customer_id;
     GET DIAGNOSTICS untagged = ROW_COUNT;
+    UPDATE public.waitlist w
+       SET name = private.fd_erased_name(), phone = NULL, notes = NULL
+     WHERE w.id = ANY (entries)
+       AND (w.name, w.phone, w.notes) IS DISTINCT FROM (private.fd_erased_name(), NULL, NULL);
+    GET DIAGNOSTICS wl_clear = ROW_COUNT;
+    UPDATE public.booking_spend sp SET note = NULL
+     WHERE sp.venue_id = p_venue_id AND sp.booking_id = ANY (current_) AND sp.source = 'desk'
+       AND sp.note IS NOT NULL;
+    GET DIAGNOSTICS sp_clear = ROW_COUNT;
+    UPDATE public.audit_logs a
+       SET old_values = private.fd_scrubbed(a.old_values, ARRAY['name', 'phone', 'notes']),
+           new_values = private.fd_scrubbed(a.new_values, ARRAY['name', 'phone', 'notes'])
+     WHERE a.id <= last_id AND a.venue_id = p_venue_id AND a.table_name = 'waitlist'
+       AND a.record_id = ANY (entries)
+       AND (private.fd_scrubbed(a.old_values, ARRAY['name', 'phone', 'notes'])
+                IS DISTINCT FROM a.old_values
+            OR private.fd_scrubbed(a.new_values, ARRAY['name', 'phone', 'notes'])
+                IS DISTINCT FROM a.new_values);
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    scrubbed := touched;
+    UPDATE public.audit_logs a
+       SET old_values = private.fd_scrubbed(a.old_values, ARRAY['note']),
+           new_values = private.fd_scrubbed(a.new_values, ARRAY['note'])
+     WHERE a.id <= last_id AND a.venue_id = p_venue_id AND a.table_name = 'booking_spend'
+       AND a.record_id = ANY (current_)
+       AND coalesce(a.new_values, a.old_values) ->> 'source' = 'desk'
+       AND coalesce(a.new_values, a.old_values) ->> 'note' IS NOT NULL;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    scrubbed := scrubbed + touched;
 
     UPDATE public.audit_logs a
        SET old_values = private.fd_scrubbed(a.old_values, c_fields),
@@ -245,7 +288,8 @@ BEGIN
      WHERE a.id = ANY (about) AND a.table_name = 'customers'
        AND (private.fd_scrubbed(a.old_values, c_fields) IS DISTINCT FROM a.old_values
             OR private.fd_scrubbed(a.new_values, c_fields) IS DISTINCT FROM a.new_values);
-    GET DIAGNOSTICS scrubbed = ROW_COUNT;
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    scrubbed := scrubbed + touched;
     UPDATE public.audit_logs a
        SET old_values = private.fd_scrubbed(a.old_values, private.fd_tag_personal_fields()),
            new_values = private.fd_scrubbed(a.new_values, private.fd_tag_personal_fields())
@@ -280,6 +324,7 @@ BEGIN
            updated_at = clock_timestamp()
      WHERE c.venue_id = p_venue_id AND c.id = p_customer_id
        AND (c.erased_at IS NULL OR cleared > 0 OR scrubbed > 0 OR untagged > 0
+            OR wl_clear > 0 OR sp_clear > 0
             OR (c.name, c.phone, c.email, c.date_of_birth, c.notes)
                IS DISTINCT FROM (private.fd_erased_name(), NULL, NULL, NULL, NULL));
     GET DIAGNOSTICS touched = ROW_COUNT;
@@ -291,6 +336,10 @@ BEGIN
      WHERE a.id > last_id AND a.table_name = 'bookings' AND a.record_id = ANY (bookings);
     DELETE FROM public.audit_logs a  -- the tags' removal: counted in the one entry
      WHERE a.id > last_id AND a.table_name = 'customer_tags' AND a.record_id = p_customer_id;
+    DELETE FROM public.audit_logs a  -- the waitlist's and spend's: they copy what went
+     WHERE a.id > last_id
+       AND ((a.table_name = 'waitlist' AND a.record_id = ANY (entries))
+            OR (a.table_name = 'booking_spend' AND a.record_id = ANY (current_)));
     kept := (SELECT count(*) FROM public.bookings b
               WHERE b.venue_id = p_venue_id AND b.customer_id = p_customer_id);
     UPDATE public.audit_logs a

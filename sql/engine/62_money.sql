@@ -301,17 +301,37 @@ CREATE OR REPLACE FUNCTION private.fd_pos_instant(p_venue_id uuid, p_night date,
     RETURNS timestamptz
     LANGUAGE plpgsql STABLE
 AS $$
+DECLARE
+    v timestamptz;
 BEGIN
     IF p_at IS NOT NULL AND char_length(p_at) <= 40 THEN
-        RETURN p_at::timestamptz;
+        v := p_at::timestamptz;
     ELSIF btrim(p_time) ~ '^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$' THEN
-        RETURN private.fd_night_instant(p_venue_id, p_night, btrim(p_time)::time);
+        v := private.fd_night_instant(p_venue_id, p_night, btrim(p_time)::time);
     END IF;
-    RETURN NULL;
+    -- 'infinity' or a year past 9999 is no till's time, and no client can
+    -- read it back (Python's datetime stops at 9999).
+    IF NOT isfinite(v) OR v < '1900-01-01 00:00+00' OR v >= '9999-01-01 00:00+00' THEN
+        RETURN NULL;
+    END IF;
+    RETURN v;
 EXCEPTION WHEN data_exception THEN
     RETURN NULL;
 END
 $$;
+
+-- The key a till's row is kept under: the file's key (its reference or
+-- table, time, amount and which of several identical rows it is), bound to
+-- what the engine matched it to (the booking, the amount and the instant).
+-- The file's key alone is the client's word: a made-up row (a penny on
+-- another booking) imported under the key a real row will have would
+-- otherwise make that row "already imported" and hide its spend.
+CREATE OR REPLACE FUNCTION private.fd_pos_stored_key(p_key text, p_booking_id uuid,
+                                                     p_amount numeric, p_at timestamptz)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN p_key || '#' || md5(concat_ws('|', p_booking_id, round(p_amount, 2),
+                                         extract(epoch FROM p_at)));
 
 -- Each row's match, or why it has none (reason_code, reason), and whether
 -- it was imported already (its key is known).  A desk's session of the
@@ -366,8 +386,13 @@ BEGIN
               FROM booking_tables bt JOIN venue_tables t ON t.id = bt.table_id
              WHERE bt.booking_id = b.id),
            m.amt, m.at_, m.key_, x.code, x.message,
-           m.key_ IS NOT NULL AND EXISTS (SELECT 1 FROM booking_spend s
-                                           WHERE s.venue_id = p_venue AND s.pos_key = m.key_)
+           m.key_ IS NOT NULL AND b.id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM booking_spend s
+                        WHERE s.venue_id = p_venue
+                          AND (s.pos_key = private.fd_pos_stored_key(m.key_, b.id, m.amt, m.at_)
+                               -- kept under the file's key alone (before the binding)
+                               OR (s.pos_key = m.key_ AND s.booking_id = b.id
+                                   AND s.amount = m.amt)))
       FROM matched m
       LEFT JOIN bookings b ON b.id = m.bid
       LEFT JOIN customers c ON c.venue_id = b.venue_id AND c.id = b.customer_id
@@ -409,7 +434,8 @@ END
 $$;
 
 -- Imports the matched rows of a till's export as spend (source 'pos', the
--- till's time, its key): a row already imported (its key known) adds
+-- till's time, its key bound to its match, fd_pos_stored_key): a row
+-- already imported (its key known for that booking and amount) adds
 -- nothing.  A desk's session (a host may).  imported: rows added now;
 -- already: matched rows imported before; unmatched: rows without a match.
 CREATE OR REPLACE FUNCTION public.import_pos_spend(venue_id uuid, night date, rows json)
@@ -445,7 +471,9 @@ BEGIN
     ins AS (
         INSERT INTO booking_spend (venue_id, booking_id, amount, note, source, pos_key, spent_at,
                                    staff_id, terminal)
-        SELECT p_venue, m.booking_id, m.amount, 'Till', 'pos', m.pos_key, m.spent_at,
+        SELECT p_venue, m.booking_id, m.amount, 'Till', 'pos',
+               private.fd_pos_stored_key(m.pos_key, m.booking_id, m.amount, m.spent_at),
+               m.spent_at,
                private.fd_current_staff_id(), private.fd_current_terminal()
           FROM m
          WHERE m.reason_code IS NULL AND NOT m.already

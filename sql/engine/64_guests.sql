@@ -138,8 +138,13 @@ BEGIN
     END IF;
     FOR t IN SELECT x FROM jsonb_array_elements(p_tags) AS x LOOP
         named := btrim(t ->> 'name');
-        IF jsonb_typeof(t) IS DISTINCT FROM 'object' OR named IS NULL OR named = '' THEN
+        IF jsonb_typeof(t) IS DISTINCT FROM 'object' OR named IS NULL OR named = ''
+           OR jsonb_typeof(t -> 'name') <> 'string' THEN
             RETURN private.fd_refuse('INVALID_INPUT', 'Every tag needs a name.');
+        ELSIF jsonb_typeof(t -> 'is_active') NOT IN ('boolean', 'null') THEN
+            -- the save reads it as a boolean: anything else would raise
+            RETURN private.fd_refuse('INVALID_INPUT',
+                                     format('%s: "In use" is true or false.', left(named, 30)));
         ELSIF length(named) > 30 THEN
             RETURN private.fd_refuse('INVALID_INPUT',
                                      format('"%s" is too long for a tag (30 characters at most).',
