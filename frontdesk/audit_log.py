@@ -682,11 +682,15 @@ def _guest_words(entries: Sequence[Mapping[str, Any]], words: Words) -> list[str
             f"{counts.get('bookings_cleared', 0)} bookings' requests cleared",
         ]
     said = _override_words(entries) + _guest_row_words(entries, words)
+    tags: list[tuple[int, str]] = []
     for entry in entries:
         if entry["table"] == "customer_tags" and entry["op"] in ("INSERT", "DELETE"):
             row = entry["new"] if entry["op"] == "INSERT" else entry["old"]
-            done = "added" if entry["op"] == "INSERT" else "removed"
-            said.append(f"Tag {_tag_name((row or {}).get('tag_id'), words)} {done}")
+            name = _tag_name((row or {}).get("tag_id"), words)
+            tags.append((0, name) if entry["op"] == "INSERT" else (1, name))
+    # one save's tags in a steady order (the rows' order is the database's):
+    # added before removed, each by name
+    said += [f"Tag {name} {'added' if gone == 0 else 'removed'}" for gone, name in sorted(tags)]
     return said
 
 
