@@ -266,6 +266,21 @@ class _SuggestionRow:
     includes_premium: bool
 
 
+def _suggestion(r: _SuggestionRow) -> Suggestion:
+    """A row of get_optimal_table_combinations' shape as the desk shows it."""
+    return Suggestion(
+        rank=r.combination_id,
+        table_ids=tuple(r.table_ids),
+        table_names=tuple(r.table_names),
+        capacity=r.total_capacity,
+        min_spend=r.total_min_spend,
+        deposit=r.total_deposit,
+        is_optimal=r.is_optimal,
+        kind=r.combination_type,
+        includes_premium=r.includes_premium,
+    )
+
+
 @dataclass(frozen=True)
 class _SignInRow:
     success: bool
@@ -647,20 +662,7 @@ class Desk:
             "desk_suggestions",
         )
         # A request the rules refuse (closed, past, party size) has no rows.
-        return [
-            Suggestion(
-                rank=r.combination_id,
-                table_ids=tuple(r.table_ids),
-                table_names=tuple(r.table_names),
-                capacity=r.total_capacity,
-                min_spend=r.total_min_spend,
-                deposit=r.total_deposit,
-                is_optimal=r.is_optimal,
-                kind=r.combination_type,
-                includes_premium=r.includes_premium,
-            )
-            for r in rows
-        ]
+        return [_suggestion(r) for r in rows]
 
     # --- bookings -----------------------------------------------------------
 

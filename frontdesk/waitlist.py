@@ -27,7 +27,9 @@ from frontdesk.desk import (
     _booking_result,
     _json_keys,
     _Outcome,
+    _suggestion,
 )
+from frontdesk.desk import _SuggestionRow as _DeskSuggestionRow
 from frontdesk.errors import Refused
 
 WAITING = "waiting"
@@ -91,16 +93,7 @@ class _NightRow:
 
 
 @dataclass(frozen=True)
-class _SuggestionRow:
-    combination_id: int
-    table_ids: list[UUID]
-    table_names: list[str]
-    total_capacity: int
-    total_min_spend: Any
-    total_deposit: Any
-    is_optimal: bool
-    combination_type: str
-    includes_premium: bool
+class _SuggestionRow(_DeskSuggestionRow):  # and when the tables are free
     starts_at: datetime
     ends_at: datetime
 
@@ -184,20 +177,7 @@ def suggestions(desk: Desk, entry_id: UUID) -> list[Suggestion]:
         _SuggestionRow,
         "waitlist_suggestions",
     )
-    return [
-        Suggestion(
-            rank=r.combination_id,
-            table_ids=tuple(r.table_ids),
-            table_names=tuple(r.table_names),
-            capacity=r.total_capacity,
-            min_spend=r.total_min_spend,
-            deposit=r.total_deposit,
-            is_optimal=r.is_optimal,
-            kind=r.combination_type,
-            includes_premium=r.includes_premium,
-        )
-        for r in rows
-    ]
+    return [_suggestion(r) for r in rows]
 
 
 def seat(desk: Desk, entry_id: UUID, table_ids: Sequence[UUID]) -> BookingResult:
