@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk import guests
 from frontdesk.desk import Desk
-from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.guests import GuestProfile, GuestTag
+from ui import text
 from ui.ops import Ops
 
 KIND_LABELS = {"vip": "VIP", "note": "note", "warning": "warning", "banned": "banned"}
@@ -132,12 +132,7 @@ class GuestTagsDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, Refused):
-            self.say(f"Not saved: {exc.message}")
-        elif isinstance(exc, ServerUnavailable):
-            self.say("Not saved: the database can't be reached. Try again shortly.")
-        else:
-            self.say("Not saved: something went wrong (it has been logged).")
+        self.say(text.not_done("Not saved", exc))
 
     def say(self, message: str) -> None:
         self.message.setText(message)

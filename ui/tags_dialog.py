@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk import guests
 from frontdesk.desk import Desk
-from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.guests import TAG_KINDS, GuestTag
+from ui import text
 from ui.ops import Ops
 
 #: What each kind does, in words a manager reads in the Kind column.
@@ -244,12 +244,7 @@ class TagsDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         self.save_button.setEnabled(True)
-        if isinstance(exc, Refused):
-            self.say(f"Not saved: {exc.message}")
-        elif isinstance(exc, ServerUnavailable):
-            self.say("Not saved: the database can't be reached. Try again shortly.")
-        else:
-            self.say("Not saved: something went wrong (it has been logged).")
+        self.say(text.not_done("Not saved", exc))
 
     def say(self, message: str) -> None:
         self.message.setText(message)

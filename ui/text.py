@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import Booking, Hold, Status
 
 #: Symbols of the currencies a venue may price in; others show their code.
@@ -119,3 +120,14 @@ def hold_tooltip(hold: Hold, zone: ZoneInfo) -> str:
         f"<b>Being booked</b> at {html.escape(hold.terminal)}<br>"
         f"{span(hold.starts_at, hold.ends_at, zone)} · held until {clock(hold.expires_at, zone)}"
     )
+
+
+def not_done(what: str, exc: Exception) -> str:
+    """What a host reads when a write did not happen: "Not saved: " and the
+    engine's words for a refusal, or what to do when the database is out
+    of reach; anything else was logged."""
+    if isinstance(exc, Refused):
+        return f"{what}: {exc.message}"
+    if isinstance(exc, ServerUnavailable):
+        return f"{what}: the database can't be reached. Try again shortly."
+    return f"{what}: something went wrong (it has been logged)."

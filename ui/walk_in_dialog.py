@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.desk import BookingResult, Desk
-from frontdesk.errors import Refused, ServerUnavailable
 from frontdesk.plan import Change, NightPlan, TableRow
 from ui import text
 from ui.booking_form import PARTY_TYPING_RANGE, mark_invalid
@@ -240,12 +239,7 @@ class WalkInDialog(QDialog):
         self._busy = False
         self.seat_button.setText(SEAT_NOW)
         self.seat_button.setEnabled(True)
-        if isinstance(exc, Refused):
-            self.show_message(f"Not seated: {exc.message}")
-        elif isinstance(exc, ServerUnavailable):
-            self.show_message("Not seated: the database can't be reached. Try again shortly.")
-        else:
-            self.show_message("Not seated: something went wrong (it has been logged).")
+        self.show_message(text.not_done("Not seated", exc))
 
     def reject(self) -> None:
         if not self._busy:
