@@ -35,6 +35,7 @@ from frontdesk.listener import ListenerState
 from frontdesk.plan import Change, NightPlan
 from ui import text, theme
 from ui.actions import BookingActions
+from ui.activity_panel import ActivityModel, ActivityPanel, SidePanel
 from ui.bars import OfflineBanner, SummaryBar
 from ui.block_dialog import TableBlockActions
 from ui.connectivity import Connectivity
@@ -49,7 +50,7 @@ from ui.money_actions import MoneyActions
 from ui.night import NightController
 from ui.night_navigation import NightNavigation
 from ui.ops import Ops
-from ui.panels import ActivityModel, ActivityPanel, BookingPanel, SidePanel
+from ui.panels import BookingPanel
 from ui.runsheet import RunSheetActions
 from ui.session import DeskSession, IdleWatch, SetAside
 from ui.signin import SignInScreen

@@ -20,13 +20,13 @@ from ui.booking_dialog import NightLook, look_at_night
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ui.activity_panel import ActivityModel
     from ui.bars import SummaryBar
     from ui.grid_model import NightGridModel
     from ui.grid_view import NightGridView
     from ui.manager_menu import ManagerActions
     from ui.night import NightController
     from ui.ops import Ops
-    from ui.panels import ActivityModel
     from ui.session import DeskSession
     from ui.signin import SignInScreen
 
