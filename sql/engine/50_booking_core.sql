@@ -7,8 +7,10 @@
 -- that only once the tables' locks are released (a refusal found under
 -- them ends the subtransaction that took them).
 
--- Every booking call, success or refusal, with its reason and duration:
--- the monitoring figures come from booking_attempts.
+-- A refused booking call (and every move_booking call), with its reason and
+-- duration.  A booking made writes no attempt row: its call's duration is
+-- on the booking (booked_in_ms); the monitoring figures read both
+-- (private.fd_booking_calls, 74_monitoring.sql).
 CREATE OR REPLACE FUNCTION private.fd_record_attempt(p_venue_id uuid, p_source text,
                                                      p_success boolean, p_code text,
                                                      p_started timestamptz) RETURNS void
@@ -108,6 +110,7 @@ DECLARE
     v_period   tstzrange;
     names      text[];
     new_id     uuid := gen_random_uuid();
+    started    timestamptz := clock_timestamp();
     err_state  text;
     err_text   text;
     err_detail text;
@@ -174,7 +177,7 @@ BEGIN
                                          ends_at, party_size, status, source, total_deposit,
                                          total_min_spend, special_requests, occasion,
                                          stripe_payment_intent_id, created_by, terminal,
-                                         deposit_status, deposit_reference)
+                                         deposit_status, deposit_reference, booked_in_ms)
             VALUES (new_id, p_venue_id, r_reference, saved.customer_id, p_night,
                     p_starts_at, p_ends_at, p_party_size, p_status, p_source,
                     price.deposit, price.min_spend, p_special_requests, p_occasion, p_payment_ref,
@@ -182,7 +185,9 @@ BEGIN
                     -- the deposit's status (62_money.sql): paid with its payment
                     CASE WHEN nullif(btrim(p_payment_ref), '') IS NOT NULL THEN 'paid'
                          WHEN price.deposit = 0 THEN 'none' ELSE 'due' END,
-                    nullif(btrim(p_payment_ref), ''))
+                    nullif(btrim(p_payment_ref), ''),
+                    -- the call's duration so far, for the monitoring figures
+                    extract(epoch FROM clock_timestamp() - started) * 1000)
             ON CONFLICT (reference) DO NOTHING;
             EXIT WHEN FOUND;
         END LOOP;
@@ -216,9 +221,9 @@ BEGIN
 END
 $$;
 
--- The core with its attempt counted, whatever the outcome.  A source that
--- is not one of the four is the input's refusal (INVALID_INPUT), counted
--- without a source.
+-- The core with a refusal counted as an attempt (a booking made counts
+-- itself: bookings.booked_in_ms).  A source that is not one of the four is
+-- the input's refusal (INVALID_INPUT), counted without a source.
 CREATE OR REPLACE FUNCTION private.fd_book(p_venue_id uuid, p_customer_id uuid, p_email text,
                                            p_phone text, p_name text, p_date_of_birth date,
                                            p_table_ids uuid[], p_night date,
@@ -260,10 +265,12 @@ BEGIN
     r_ok := res.r_ok; r_code := res.r_code; r_message := res.r_message;
     r_booking_id := res.r_booking_id; r_reference := res.r_reference;
     r_deposit := res.r_deposit; r_starts_at := res.r_starts_at; r_ends_at := res.r_ends_at;
-    PERFORM private.fd_record_attempt(
-        p_venue_id,
-        CASE WHEN p_source IN ('desk', 'phone', 'web', 'walk_in') THEN p_source END,
-        r_ok, r_code, started);
+    IF NOT r_ok THEN
+        PERFORM private.fd_record_attempt(
+            p_venue_id,
+            CASE WHEN p_source IN ('desk', 'phone', 'web', 'walk_in') THEN p_source END,
+            false, r_code, started);
+    END IF;
 END
 $$;
 

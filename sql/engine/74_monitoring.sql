@@ -1,9 +1,20 @@
--- Monitoring: the seed's figures, one row per venue, from booking_attempts
--- (the booking core counts every booking and move call with its outcome
--- and duration)
+-- Monitoring: the seed's figures, one row per venue, from every booking and
+-- move call with its outcome and duration (private.fd_booking_calls)
 -- since the venue-local start of today.  Rates are fractions (0.05 = 5%),
 -- 0 before the first attempt.  Connections: this database's sessions, and
 -- the server's client sessions, which is what max_connections limits.
+
+-- Every booking and move call: the attempt rows (refusals, moves, and the
+-- bookings made before 0011) and the bookings the booking functions made
+-- (a booking made writes no attempt row: booked_in_ms is its call's
+-- duration, NULL for a row written otherwise).
+CREATE OR REPLACE VIEW private.fd_booking_calls AS
+SELECT ba.venue_id, ba.attempted_at, ba.success, ba.error_code, ba.duration_ms, ba.source
+  FROM public.booking_attempts ba
+UNION ALL
+SELECT b.venue_id, b.created_at, true, NULL, b.booked_in_ms::double precision, b.source
+  FROM public.bookings b
+ WHERE b.booked_in_ms IS NOT NULL;
 
 CREATE OR REPLACE VIEW public.monitoring_figures AS
 SELECT v.id AS venue_id,
@@ -29,7 +40,7 @@ SELECT v.id AS venue_id,
                (count(*) FILTER (WHERE ba.error_code = 'TABLE_BEING_BOOKED'))::integer AS busy,
                avg(ba.duration_ms) AS avg_ms,
                percentile_cont(0.95) WITHIN GROUP (ORDER BY ba.duration_ms) AS p95_ms
-          FROM public.booking_attempts ba
+          FROM private.fd_booking_calls ba
          WHERE ba.venue_id = v.id AND ba.attempted_at >= d.since) a
  CROSS JOIN (SELECT (count(*) FILTER (WHERE s.datname = current_database()))::integer AS in_db,
                     (count(*) FILTER (WHERE s.backend_type = 'client backend'))::integer AS on_server
@@ -107,7 +118,7 @@ BEGIN
                            (count(*) FILTER (WHERE ba.error_code = 'TABLE_BEING_BOOKED'))::integer
                                AS busy,
                            percentile_cont(0.95) WITHIN GROUP (ORDER BY ba.duration_ms) AS p95
-                      FROM booking_attempts ba
+                      FROM private.fd_booking_calls ba
                      WHERE ba.venue_id = p_venue
                        AND ba.attempted_at >= b.at AND ba.attempted_at < b.at + step) AS x)
       FROM m, since s;

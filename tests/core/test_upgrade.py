@@ -16,9 +16,9 @@ VENUE = DEMO_VENUE_ID
 
 #: Rows that must survive the upgrade exactly, as JSON, in a stable order.
 KEPT = {
-    # deposit_status and its reference: added by 0010 (checked below)
+    # deposit_status and its reference: added by 0010 (checked below); booked_in_ms by 0011
     "bookings": "SELECT to_jsonb(b)"
-    " - '{deposit_status,deposit_reference,deposit_changed_at}'::text[]"
+    " - '{deposit_status,deposit_reference,deposit_changed_at,booked_in_ms}'::text[]"
     " FROM bookings b ORDER BY id",
     "booking_tables": "SELECT to_jsonb(t) FROM booking_tables t ORDER BY booking_id, table_id",
     "customers": "SELECT to_jsonb(c) - 'erased_at' FROM customers c ORDER BY id",
