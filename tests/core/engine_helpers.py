@@ -269,17 +269,19 @@ def snapshot(conn: Conn) -> dict[str, Any]:
 
 
 def last_attempt(conn: Conn) -> Row:
+    """The last booking or move call counted: an attempt row (a refusal, a
+    move) or a booking made (its duration on the booking, 0011)."""
     row = _one(
         conn,
-        "SELECT venue_id, success, error_code, source, duration_ms FROM booking_attempts "
-        "ORDER BY id DESC LIMIT 1",
+        "SELECT venue_id, success, error_code, source, duration_ms FROM private.fd_booking_calls "
+        "ORDER BY attempted_at DESC LIMIT 1",
         [],
     )
     return dict(row)
 
 
 def attempt_count(conn: Conn) -> int:
-    return int(_pick(_one(conn, "SELECT count(*) AS n FROM booking_attempts", []), "n"))
+    return int(_pick(_one(conn, "SELECT count(*) AS n FROM private.fd_booking_calls", []), "n"))
 
 
 def overlapping_active_pairs(conn: Conn) -> int:
