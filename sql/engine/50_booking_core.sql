@@ -17,8 +17,12 @@ CREATE OR REPLACE FUNCTION private.fd_record_attempt(p_venue_id uuid, p_source t
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    INSERT INTO public.booking_attempts (venue_id, success, error_code, duration_ms, source)
-    VALUES (p_venue_id, p_success, p_code,
+    -- stamped when answered, not at its transaction's start: the figures
+    -- and the order of calls read it beside the bookings made (a booking
+    -- committed by another desk while this transaction was open comes before)
+    INSERT INTO public.booking_attempts (venue_id, attempted_at, success, error_code,
+                                         duration_ms, source)
+    VALUES (p_venue_id, clock_timestamp(), p_success, p_code,
             extract(epoch FROM clock_timestamp() - p_started) * 1000, p_source);
 END
 $$;

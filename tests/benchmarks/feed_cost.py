@@ -23,7 +23,7 @@ block by block: the CPU each booking costs with and without the triggers,
 less exposed to other load on the machine than throughput is.
 
 It prints each round's transactions per second and the median time spent
-inside the booking function (booking_attempts.duration_ms, which includes the
+inside the booking function (bookings.booked_in_ms, which includes the
 row triggers but not the commit), then the ratios.
 """
 
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                         booked = conn.execute(
                             "SELECT count(*) FILTER (WHERE success), count(*), "
                             "percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) "
-                            "FROM booking_attempts"
+                            "FROM private.fd_booking_calls"
                         ).fetchone()
                         assert booked is not None
                         results[mode].append(res.tps)
