@@ -120,13 +120,16 @@ BEGIN
                                    JOIN bookings x ON x.id = s.booking_id
                                   WHERE x.venue_id = p_venue AND x.night = p_night
                                   GROUP BY s.booking_id) sp ON sp.booking_id = b.id
-                      LEFT JOIN (SELECT x.booking_id,
-                                        array_agg(x.table_id
-                                                  ORDER BY t.grid_order, t.name) AS table_ids
-                                   FROM booking_tables x
-                                   JOIN venue_tables t ON t.id = x.table_id
-                                  WHERE x.venue_id = p_venue AND x.night = p_night
-                                  GROUP BY x.booking_id) bt ON bt.booking_id = b.id
+                      -- (the table ids sorted once, before grouping: an
+                      -- ORDER BY inside array_agg sorts each booking's
+                      -- own rows, 300 sorts of one row each)
+                      LEFT JOIN (SELECT y.booking_id, array_agg(y.table_id) AS table_ids
+                                   FROM (SELECT x.booking_id, x.table_id
+                                           FROM booking_tables x
+                                           JOIN venue_tables t ON t.id = x.table_id
+                                          WHERE x.venue_id = p_venue AND x.night = p_night
+                                          ORDER BY x.booking_id, t.grid_order, t.name) y
+                                  GROUP BY y.booking_id) bt ON bt.booking_id = b.id
                       LEFT JOIN (SELECT ct.customer_id,
                                         json_agg(json_build_object('name', g.name,
                                                                    'kind', g.kind)
