@@ -148,6 +148,8 @@ class Held:
     with_free_text: int  # bookings with special requests or an occasion
     audit_entries: int
     tags: tuple[str, ...] = ()  # the guest's tags' names (VIP, Banned...)
+    waitlist_entries: int = 0  # at the door, by their phone or seated as theirs
+    spend_notes: int = 0  # words typed with spend on their bookings
 
 
 def held(data: Mapping[str, Any]) -> Held:
@@ -169,6 +171,9 @@ def held(data: Mapping[str, Any]) -> Held:
         audit_entries=len(data["audit"]),
         # (an export written before guests had tags has none)
         tags=tuple(t["name"] for t in data.get("tags", ())),
+        # (nor, before 0010's export, waitlist entries or spend)
+        waitlist_entries=len(data.get("waitlist", ())),
+        spend_notes=sum(1 for s in data.get("spend", ()) if s["note"]),
     )
 
 

@@ -340,6 +340,10 @@ def describe(held: Held) -> str:
             lines.append(f"{_count(held.with_free_text, 'booking')} with requests or an occasion")
     else:
         lines.append("No bookings")
+    if held.waitlist_entries:
+        lines.append(f"{_count(held.waitlist_entries, 'waitlist entry', 'waitlist entries')}")
+    if held.spend_notes:
+        lines.append(f"{_count(held.spend_notes, 'note')} with spend on their bookings")
     lines.append(f"{_count(held.audit_entries, 'audit entry', 'audit entries')} about them")
     return "\n".join(lines)
 

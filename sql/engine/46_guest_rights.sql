@@ -15,8 +15,8 @@
 -- them: the door's waitlist (a name, a phone and notes typed at the door,
 -- not tied to a customer: the guest's entries are those with their phone,
 -- or seated as a booking of theirs) and the notes typed with spend at the
--- desk (booking_spend.note, 62_money.sql); erasing clears both, and their
--- audit copies.
+-- desk (booking_spend.note, 62_money.sql); the export holds both (with the
+-- spend's amounts), erasing clears both, and their audit copies.
 --
 -- Erasing keeps what the venue must keep and what says nothing about the
 -- person: the customer's id (their bookings still point at it), their
@@ -115,10 +115,16 @@ $$;
 --                status, source, tables, table_ids, deposit, min_spend,
 --                payment_ref, special_requests, occasion, created_at,
 --                updated_at}],
+--    waitlist: [{id, night, name, phone, party_size, quoted_minutes, notes,
+--                state, added_at, ended_at, booking_id}],
+--    spend: [{id, booking_id, amount, note, source, spent_at, created_at}],
 --    audit: [{id, changed_at, table_name, operation, record_id, staff_name,
 --             terminal, old_values, new_values}]}
--- Instants in the venue's offset (the TimeZone is the venue's only inside
--- the call), money as strings, bookings by start, audit oldest first.
+-- The waitlist entries are the ones erasure clears: the guest's phone typed
+-- at the door, or an entry seated as a booking of theirs.  Instants in the
+-- venue's offset (the TimeZone is the venue's only inside the call), money
+-- as strings, bookings by start, entries and spend as added, audit oldest
+-- first.
 CREATE OR REPLACE FUNCTION private.fd_guest_export(p_venue_id uuid, p_customer_id uuid)
     RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -163,6 +169,28 @@ BEGIN
                     FROM public.booking_tables bt
                     JOIN public.venue_tables vt ON vt.id = bt.table_id
                    WHERE bt.booking_id = b.id) AS t ON true
+             WHERE b.venue_id = c.venue_id AND b.customer_id = c.id), '[]'::jsonb),
+        'waitlist', coalesce((
+            SELECT jsonb_agg(jsonb_build_object(
+                       'id', w.id, 'night', w.night, 'name', w.name, 'phone', w.phone,
+                       'party_size', w.party_size, 'quoted_minutes', w.quoted_minutes,
+                       'notes', w.notes, 'state', w.state, 'added_at', w.added_at,
+                       'ended_at', w.ended_at, 'booking_id', w.booking_id)
+                       ORDER BY w.added_at, w.id)
+              FROM public.waitlist w
+             WHERE w.venue_id = c.venue_id
+               AND (w.phone = c.phone
+                    OR w.booking_id IN (SELECT b.id FROM public.bookings b
+                                         WHERE b.venue_id = c.venue_id
+                                           AND b.customer_id = c.id))), '[]'::jsonb),
+        'spend', coalesce((
+            SELECT jsonb_agg(jsonb_build_object(
+                       'id', sp.id, 'booking_id', sp.booking_id, 'amount', sp.amount::text,
+                       'note', sp.note, 'source', sp.source, 'spent_at', sp.spent_at,
+                       'created_at', sp.created_at)
+                       ORDER BY sp.created_at, sp.id)
+              FROM public.booking_spend sp
+              JOIN public.bookings b ON b.venue_id = sp.venue_id AND b.id = sp.booking_id
              WHERE b.venue_id = c.venue_id AND b.customer_id = c.id), '[]'::jsonb),
         'audit', coalesce((
             SELECT jsonb_agg(jsonb_build_object(

@@ -434,7 +434,17 @@ def test_erasure_clears_the_waitlist_by_phone_and_spend_notes(
     assert call(manager, "SELECT * FROM record_spend(%s, 50, %s)", [booking, f"{name}'s card"])[
         "success"
     ]
+    # Their export holds both: what erasure clears is what they are shown.
+    data = call(manager, "SELECT * FROM export_guest(%s, %s)", [VENUE, guest])["data"]
+    assert [(w["id"], w["phone"], w["notes"], w["state"]) for w in data["waitlist"]] == [
+        (str(entry), phone, f"{name} wants the booth by the bar", "left")
+    ]
+    assert [(s["booking_id"], s["amount"], s["note"]) for s in data["spend"]] == [
+        (str(booking), "50.00", f"{name}'s card")
+    ]
     assert call(manager, "SELECT * FROM erase_guest(%s, %s)", [VENUE, guest])["success"]
+    after = call(manager, "SELECT * FROM export_guest(%s, %s)", [VENUE, guest])["data"]
+    assert after["waitlist"] == [] and [s["note"] for s in after["spend"]] == [None]
     for needle in (name, phone):
         assert not demo_conn.execute(
             "SELECT 1 FROM waitlist w WHERE w::text LIKE '%%' || %s || '%%'", [needle]

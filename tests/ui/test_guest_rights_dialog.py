@@ -99,6 +99,13 @@ class FakeGuests:
             ]
             if c is self.ruby
             else [],
+            "waitlist": [{"id": str(UUID(int=7))}] if c is self.ruby and not erased else [],
+            "spend": [
+                {"id": str(UUID(int=8)), "note": None if erased else "Paid by Ruby's card"},
+                {"id": str(UUID(int=9)), "note": None},
+            ]
+            if c is self.ruby
+            else [],
             "audit": [{"id": 1}, {"id": 2}, {"id": 3}],
         }
 
@@ -160,6 +167,8 @@ def test_finding_a_guest_shows_what_is_held(
         "Notes: Likes Booth 3",
         "2 bookings, 01 Dec 2026 to 02 Dec 2026",
         "1 booking with requests or an occasion",
+        "1 waitlist entry",
+        "1 note with spend on their bookings",
         "3 audit entries about them",
     ):
         assert words in shown
