@@ -15,10 +15,12 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.rows import dict_row
 
 from tests.conftest import DEMO_VENUE_ID
 
 Conn = psycopg.Connection[tuple[Any, ...]]
+Row = dict[str, Any]
 VENUE = UUID(DEMO_VENUE_ID)
 
 
@@ -30,6 +32,13 @@ def one(conn: Conn, query: str, params: Any = None) -> tuple[Any, ...]:
 
 def scalar(conn: Conn, query: str, params: Any = None) -> Any:
     return one(conn, query, params)[0]
+
+
+def call(conn: Conn, query: str, params: Any = None) -> Row:
+    """The one row a function call answers, by column name."""
+    row = conn.cursor(row_factory=dict_row).execute(query, params).fetchone()
+    assert row is not None, query
+    return row
 
 
 def table_id(conn: Conn, name: str) -> UUID:

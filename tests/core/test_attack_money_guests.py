@@ -19,15 +19,16 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 
 from tests import clock, logins
 from tests.clock import EngineClock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    Row,
     a_customer,
     at,
+    call,
     insert_booking,
     quiet_friday,
     scalar,
@@ -36,13 +37,6 @@ from tests.core.desk_helpers import (
 from tests.core.engine_helpers import connect, make_venue
 
 LoginUrl = Callable[[str, str | None], str]
-Row = dict[str, Any]
-
-
-def call(conn: Conn, query: str, params: Any = None) -> Row:
-    row = conn.cursor(row_factory=dict_row).execute(query, params).fetchone()
-    assert row is not None, query
-    return row
 
 
 def desk(url: str, name: str, pin: str, terminal: str, venue: UUID = VENUE) -> Conn:

@@ -30,8 +30,10 @@ from tests.clock import EngineClock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    Row,
     a_customer,
     at,
+    call,
     insert_booking,
     quiet_friday,
     scalar,
@@ -39,13 +41,6 @@ from tests.core.desk_helpers import (
 )
 
 LoginUrl = Callable[[str, str | None], str]
-Row = dict[str, Any]
-
-
-def call(conn: Conn, query: str, params: Any = None) -> Row:
-    row = conn.cursor(row_factory=dict_row).execute(query, params).fetchone()
-    assert row is not None, query
-    return row
 
 
 def ok(conn: Conn, query: str, params: Any = None) -> Row:
