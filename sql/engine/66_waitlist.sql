@@ -34,7 +34,8 @@ $$;
 -- venue is open in now, else today's).  Refusals: NOT_SIGNED_IN,
 -- NOT_ALLOWED, UNKNOWN_VENUE, INVALID_INPUT (no name, a name over 100
 -- characters, a phone that is not one, a quote outside 0-600 minutes, notes
--- over 500 characters), PARTY_SIZE (1 to 50).
+-- over 500 characters), PARTY_SIZE (1 to 50), VENUE_CLOSED (the night in
+-- progress is a closed one).
 CREATE OR REPLACE FUNCTION public.add_to_waitlist(venue_id uuid, name text, party_size integer,
                                                   phone text DEFAULT NULL,
                                                   quoted_minutes integer DEFAULT NULL,
@@ -68,6 +69,11 @@ BEGIN
                 private.fd_refuse('INVALID_INPUT', 'Quote a wait of 0 to 600 minutes.')
             WHEN length(v_notes) > 500 THEN
                 private.fd_refuse('INVALID_INPUT', 'The notes are too long (500 characters at most).')
+            -- nobody can be seated on a closed night
+            WHEN (SELECT h.is_closed
+                    FROM private.fd_night_hours(p_venue, private.fd_current_night(p_venue)) h) THEN
+                private.fd_refuse('VENUE_CLOSED',
+                                  'The venue is closed tonight: there is no table to wait for.')
         END;
     END IF;
     IF refusal.code IS NOT NULL THEN

@@ -30,6 +30,8 @@ from tests.core.desk_helpers import (
     VENUE,
     Conn,
     InThread,
+    Row,
+    call,
     counts,
     insert_booking,
     pid,
@@ -40,13 +42,6 @@ from tests.core.desk_helpers import (
 )
 
 LoginUrl = Callable[[str, str | None], str]
-Row = dict[str, Any]
-
-
-def call(conn: Conn, query: str, params: Any = None) -> Row:
-    row = conn.cursor(row_factory=dict_row).execute(query, params).fetchone()
-    assert row is not None, query
-    return row
 
 
 @pytest.fixture
@@ -272,3 +267,22 @@ def test_the_python_waitlist(demo_db_url: str, demo_conn: Conn, night: date) -> 
         assert waitlist.night(desk).average_wait_minutes == 0
     finally:
         db.close()
+
+
+def test_nobody_is_added_to_the_waitlist_on_a_closed_night(
+    demo_db_url: str, demo_conn: Conn, engine_clock: EngineClock, login_url: LoginUrl
+) -> None:
+    """The door on a night the venue is closed: the desk says so, nothing is kept."""
+    closed = quiet_friday(demo_conn) + timedelta(days=7)
+    demo_conn.execute(
+        "INSERT INTO nights (venue_id, night, is_closed) VALUES (%s, %s, true) "
+        "ON CONFLICT (venue_id, night) DO UPDATE SET is_closed = true",
+        [VENUE, closed],
+    )
+    engine_clock.set(demo_db_url, clock.on_night(closed, "22:00"), demo_conn)
+    desk = _desk(login_url(demo_db_url, "desk"), "Priya", "2468", "DESK-1")
+    with desk:
+        row = call(desk, "SELECT * FROM add_to_waitlist(%s, 'Jordan', 4)", [VENUE])
+    assert (row["success"], row["error_code"]) == (False, "VENUE_CLOSED")
+    assert row["error_message"] == "The venue is closed tonight: there is no table to wait for."
+    assert scalar(demo_conn, "SELECT count(*) FROM waitlist") == 0
