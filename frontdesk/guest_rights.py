@@ -171,7 +171,7 @@ def held(data: Mapping[str, Any]) -> Held:
         audit_entries=len(data["audit"]),
         # (an export written before guests had tags has none)
         tags=tuple(t["name"] for t in data.get("tags", ())),
-        # (nor, before 0010's export, waitlist entries or spend)
+        # (nor, before the export held them, waitlist entries or spend)
         waitlist_entries=len(data.get("waitlist", ())),
         spend_notes=sum(1 for s in data.get("spend", ()) if s["note"]),
     )

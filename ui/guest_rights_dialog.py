@@ -341,7 +341,7 @@ def describe(held: Held) -> str:
     else:
         lines.append("No bookings")
     if held.waitlist_entries:
-        lines.append(f"{_count(held.waitlist_entries, 'waitlist entry', 'waitlist entries')}")
+        lines.append(_count(held.waitlist_entries, "waitlist entry", "waitlist entries"))
     if held.spend_notes:
         lines.append(f"{_count(held.spend_notes, 'note')} with spend on their bookings")
     lines.append(f"{_count(held.audit_entries, 'audit entry', 'audit entries')} about them")

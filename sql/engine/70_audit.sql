@@ -123,7 +123,8 @@ $$;
 CREATE OR REPLACE FUNCTION private.fd_audit_quiet_keys() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN ARRAY['status', 'starts_at', 'ends_at', 'period', 'night', 'party_size',
-                 'updated_at', 'booked_in_ms', 'deposit_status', 'deposit_reference', 'deposit_changed_at'];
+                 'updated_at', 'booked_in_ms', 'deposit_status', 'deposit_reference',
+                 'deposit_changed_at'];
 
 -- What one audit row is about, in a manager's kinds: a booking made
 -- ('booked'), its status changed ('status'), moved, resized or re-tabled
