@@ -41,6 +41,31 @@ def call(conn: Conn, query: str, params: Any = None) -> Row:
     return row
 
 
+def desk_book(
+    conn: Conn,
+    owner: Conn,
+    customer: UUID,
+    night: date,
+    table: str = "Booth 3",
+    start: str = "22:00",
+    end: str = "00:30",
+) -> Row:
+    """desk_book for a party of 2 on ``conn``; the instants and table read by ``owner``."""
+    return call(
+        conn,
+        "SELECT success, error_code, error_message, booking_id "
+        "FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
+        [
+            VENUE,
+            customer,
+            [table_id(owner, table)],
+            night,
+            at(owner, night, start),
+            at(owner, night, end),
+        ],
+    )
+
+
 def table_id(conn: Conn, name: str) -> UUID:
     tid: UUID = scalar(
         conn, "SELECT id FROM venue_tables WHERE venue_id = %s AND name = %s", [VENUE, name]

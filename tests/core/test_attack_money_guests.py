@@ -27,12 +27,11 @@ from tests.core.desk_helpers import (
     Conn,
     Row,
     a_customer,
-    at,
     call,
+    desk_book,
     insert_booking,
     quiet_friday,
     scalar,
-    table_id,
 )
 from tests.core.engine_helpers import connect, make_venue
 
@@ -73,21 +72,6 @@ def host(desk_url: str) -> Iterator[Conn]:
 def tag(conn: Conn, name: str) -> UUID:
     tid: UUID = scalar(conn, "SELECT id FROM guest_tag_list(%s) WHERE name = %s", [VENUE, name])
     return tid
-
-
-def book(conn: Conn, owner: Conn, customer: UUID, night: date, table: str = "Booth 3") -> Row:
-    return call(
-        conn,
-        "SELECT success, error_code, booking_id FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
-        [
-            VENUE,
-            customer,
-            [table_id(owner, table)],
-            night,
-            at(owner, night, "23:30"),
-            at(owner, night, "01:30"),
-        ],
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -187,13 +171,18 @@ def test_another_venues_manager_reaches_nothing_here(
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30", status="seated")
     guest = a_customer(demo_conn)
     entry = call(manager, "SELECT * FROM add_to_waitlist(%s, 'Ann', 2)", [VENUE])["entry_id"]
-    before = demo_conn.execute(
-        "SELECT (SELECT count(*) FROM booking_spend), (SELECT count(*) FROM customer_tags),"
-        " (SELECT count(*) FROM audit_logs), (SELECT string_agg(state, ',') FROM waitlist),"
-        " (SELECT deposit_status FROM bookings WHERE id = %s),"
-        " (SELECT notes FROM customers WHERE id = %s)",
-        [booking, guest],
-    ).fetchone()
+
+    def state() -> tuple[Any, ...] | None:
+        """What the other venue's manager must not change here."""
+        return demo_conn.execute(
+            "SELECT (SELECT count(*) FROM booking_spend), (SELECT count(*) FROM customer_tags),"
+            " (SELECT count(*) FROM audit_logs), (SELECT string_agg(state, ',') FROM waitlist),"
+            " (SELECT deposit_status FROM bookings WHERE id = %s),"
+            " (SELECT notes FROM customers WHERE id = %s)",
+            [booking, guest],
+        ).fetchone()
+
+    before = state()
     vip = tag(manager, "VIP")
     reference = scalar(demo_conn, "SELECT reference FROM bookings WHERE id = %s", [booking])
     with desk(desk_url, "Kim", "8642", "THEIRS", venue=other.id) as kim:
@@ -244,14 +233,7 @@ def test_another_venues_manager_reaches_nothing_here(
                     {**ids, "r": reference},
                 ).fetchall()
                 assert matched == [(None, None)]
-    after = demo_conn.execute(
-        "SELECT (SELECT count(*) FROM booking_spend), (SELECT count(*) FROM customer_tags),"
-        " (SELECT count(*) FROM audit_logs), (SELECT string_agg(state, ',') FROM waitlist),"
-        " (SELECT deposit_status FROM bookings WHERE id = %s),"
-        " (SELECT notes FROM customers WHERE id = %s)",
-        [booking, guest],
-    ).fetchone()
-    assert after == before
+    assert state() == before
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +250,10 @@ def test_an_override_marker_is_worth_nothing_later_or_to_a_host(
     ]
     host_token = scalar(host, "SELECT current_setting('frontdesk.session')")
     host_terminal = "DESK-1"
+
+    def book_banned() -> Row:
+        return desk_book(manager, demo_conn, banned, night, start="23:30", end="01:30")
+
     with manager.transaction():
         assert call(manager, "SELECT * FROM override_guest_ban(%s, 'ok')", [banned])["success"]
         marker = scalar(manager, "SELECT current_setting('frontdesk.ban_override')")
@@ -275,17 +261,17 @@ def test_an_override_marker_is_worth_nothing_later_or_to_a_host(
         manager_token = scalar(manager, "SELECT current_setting('frontdesk.session')")
         manager.execute("SELECT set_config('frontdesk.session', %s, true)", [host_token])
         manager.execute("SELECT set_config('frontdesk.terminal', %s, true)", [host_terminal])
-        assert book(manager, demo_conn, banned, night)["error_code"] == "GUEST_BANNED"
+        assert book_banned()["error_code"] == "GUEST_BANNED"
         manager.execute("SELECT set_config('frontdesk.session', %s, true)", [manager_token])
         manager.execute("SELECT set_config('frontdesk.terminal', 'OFFICE', true)")
         # Signed out within it: no longer a manager writing.
         assert call(manager, "SELECT * FROM sign_out()")["success"]
-        assert book(manager, demo_conn, banned, night)["success"] is False
+        assert book_banned()["success"] is False
         raise psycopg.Rollback()  # the sign-out too
     # The marker set again by hand in a later transaction.
     with manager.transaction():
         manager.execute("SELECT set_config('frontdesk.ban_override', %s, true)", [marker])
-        assert book(manager, demo_conn, banned, night)["error_code"] == "GUEST_BANNED"
+        assert book_banned()["error_code"] == "GUEST_BANNED"
 
 
 # ---------------------------------------------------------------------------

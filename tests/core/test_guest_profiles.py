@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -29,9 +28,12 @@ from tests import logins
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    Row,
     a_customer,
     at,
+    call,
     counts,
+    desk_book,
     insert_booking,
     quiet_friday,
     scalar,
@@ -39,15 +41,8 @@ from tests.core.desk_helpers import (
 )
 
 LoginUrl = Callable[[str, str | None], str]
-Row = dict[str, Any]
 
 WEB_MESSAGE = "We can't take this booking online; please call the venue."
-
-
-def call(conn: Conn, query: str, params: Any = None) -> Row:
-    row = conn.cursor(row_factory=dict_row).execute(query, params).fetchone()
-    assert row is not None, query
-    return row
 
 
 @pytest.fixture
@@ -91,23 +86,6 @@ def set_tags(conn: Conn, customer: UUID, *names: str) -> Row:
 def profile(conn: Conn, customer: UUID) -> dict[str, Any]:
     data: dict[str, Any] = scalar(conn, "SELECT guest_profile(%s, %s)", [VENUE, customer])
     return data
-
-
-def book(conn: Conn, owner: Conn, customer: UUID, night: date, table: str = "Booth 3") -> Row:
-    """desk_book on ``conn``, the instants and table read by ``owner``."""
-    return call(
-        conn,
-        "SELECT success, error_code, error_message, booking_id "
-        "FROM desk_book(%s, %s, %s, %s, %s, %s, 2)",
-        [
-            VENUE,
-            customer,
-            [table_id(owner, table)],
-            night,
-            at(owner, night, "22:00"),
-            at(owner, night, "00:30"),
-        ],
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -305,7 +283,7 @@ def test_a_banned_guest_is_refused_at_the_desk(demo_conn: Conn, host: Conn, bann
     night = quiet_friday(demo_conn)
     name = scalar(demo_conn, "SELECT name FROM customers WHERE id = %s", [banned])
     before = counts(demo_conn)
-    row = book(host, demo_conn, banned, night)
+    row = desk_book(host, demo_conn, banned, night)
     assert (row["success"], row["error_code"]) == (False, "GUEST_BANNED")
     assert row["error_message"] == (
         f"{name} is tagged Banned: only a manager can book them (Override and book)."
@@ -345,9 +323,9 @@ def test_a_manager_overrides_a_ban_with_a_reason(
         )
         assert row["success"], row
         assert (
-            book(manager, demo_conn, other, night, "Booth 4")["error_code"] == "GUEST_BANNED"
+            desk_book(manager, demo_conn, other, night, "Booth 4")["error_code"] == "GUEST_BANNED"
         )  # not them
-        assert book(manager, demo_conn, banned, night)["success"]
+        assert desk_book(manager, demo_conn, banned, night)["success"]
     entry = call(
         demo_conn,
         "SELECT operation, staff_name, terminal, new_values FROM audit_logs "
@@ -358,7 +336,7 @@ def test_a_manager_overrides_a_ban_with_a_reason(
     assert entry["new_values"]["reason"] == "Apologised; owner agreed"
     assert [t["name"] for t in entry["new_values"]["tags"]] == ["Banned"]
     # The marker is for that transaction only.
-    assert book(manager, demo_conn, banned, night, "Booth 5")["error_code"] == "GUEST_BANNED"
+    assert desk_book(manager, demo_conn, banned, night, "Booth 5")["error_code"] == "GUEST_BANNED"
     refused = call(manager, "SELECT * FROM override_guest_ban(%s, '  ')", [banned])
     assert refused["error_code"] == "INVALID_INPUT"
 
@@ -376,7 +354,7 @@ def test_a_host_cannot_override_not_even_by_hand(
     for forged in (marker, str(banned), "true"):
         with host.transaction():
             host.execute("SELECT set_config('frontdesk.ban_override', %s, true)", [forged])
-            assert book(host, demo_conn, banned, night)["error_code"] == "GUEST_BANNED"
+            assert desk_book(host, demo_conn, banned, night)["error_code"] == "GUEST_BANNED"
     assert counts(demo_conn) == before
 
 
@@ -428,7 +406,7 @@ def test_tags_and_history_are_exported_and_erased(
     assert set_tags(manager, banned, "VIP", "Banned")["success"]
     with manager.transaction():
         assert call(manager, "SELECT * FROM override_guest_ban(%s, 'Owner vouched')", [banned])
-        assert book(manager, demo_conn, banned, night)["success"]
+        assert desk_book(manager, demo_conn, banned, night)["success"]
     data = call(manager, "SELECT * FROM export_guest(%s, %s)", [VENUE, banned])["data"]
     assert [t["name"] for t in data["tags"]] == ["VIP", "Banned"]
     assert data["history"] == profile(manager, banned)["history"]
