@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -116,7 +117,7 @@ class GuestRightsDialog(QDialog):
         self.confirm_erase: ConfirmErase = confirm_erase
         self.folder = Path.home()
         self.setWindowTitle("Guest data")
-        self.setMinimumSize(560, 480)
+        self.setMinimumSize(560, 560)
         self._build()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -151,7 +152,13 @@ class GuestRightsDialog(QDialog):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.details, 1)
+        # A guest with bookings, waitlist entries and spend notes has more
+        # lines than a short window shows: they scroll, never cut off.
+        held_area = QScrollArea(self)
+        held_area.setWidget(self.details)
+        held_area.setWidgetResizable(True)
+        held_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout.addWidget(held_area, 2)  # the list of guests found gets the rest
         self.message = QLabel("", self)
         self.message.setObjectName("MessageArea")
         self.message.setWordWrap(True)
