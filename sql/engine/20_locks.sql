@@ -49,28 +49,35 @@ AS $$
                        WHERE p.lock_key = p_key AND p.expires_at > private.fd_now())
 $$;
 
--- Take the booking locks for these tables on this night.  Returns false,
+-- Take the booking locks for these tables on this night.  Answers 'phone',
 -- having waited for nothing, when another session holds a live phone lock
 -- on one of them; raises lock_not_available when another booking of one of
 -- them has held its turn for more than 2 s (a frozen transaction);
--- otherwise waits its turn (milliseconds) and returns true.  Callers answer
--- TABLE_BEING_BOOKED for both.
-CREATE OR REPLACE FUNCTION private.fd_lock_tables(p_table_ids uuid[], p_night date)
-    RETURNS boolean
+-- otherwise takes every turn and answers 'free' when none had to be waited
+-- for, 'waited' when one did (milliseconds).  Callers answer
+-- TABLE_BEING_BOOKED for 'phone' and for the raise.  A booking needs no
+-- second look at the tables after 'free': no booking of them committed
+-- while it queued (fd_book_try).
+CREATE OR REPLACE FUNCTION private.fd_take_turns(p_table_ids uuid[], p_night date)
+    RETURNS text
     LANGUAGE plpgsql
     SET lock_timeout = '2s'
 AS $$
 DECLARE
     k integer;
     keys integer[];
+    turn text := 'free';
 BEGIN
     IF cardinality(p_table_ids) = 1 THEN  -- most bookings: no array to build, no query
         k := private.fd_lock_key(p_table_ids[1], p_night);
         IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
-            RETURN false;
+            RETURN 'phone';
         END IF;
-        PERFORM pg_advisory_xact_lock(2, k);
-        RETURN true;
+        IF NOT pg_try_advisory_xact_lock(2, k) THEN
+            PERFORM pg_advisory_xact_lock(2, k);
+            turn := 'waited';
+        END IF;
+        RETURN turn;
     END IF;
     SELECT array_agg(DISTINCT private.fd_lock_key(t, p_night)
                      ORDER BY private.fd_lock_key(t, p_night))
@@ -79,12 +86,26 @@ BEGIN
     -- Phone locks first, none waited for, so a refusal never queues behind a booking.
     FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
         IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
-            RETURN false;
+            RETURN 'phone';
         END IF;
     END LOOP;
-    RETURN private.fd_lock_turns(keys);
+    -- the turns in key order, as fd_lock_turns takes them
+    FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
+        IF NOT pg_try_advisory_xact_lock(2, k) THEN
+            PERFORM pg_advisory_xact_lock(2, k);
+            turn := 'waited';
+        END IF;
+    END LOOP;
+    RETURN turn;
 END
 $$;
+
+-- fd_take_turns as a yes (every turn taken) or no (a live phone lock), for
+-- the changes to a booking and the holds, which look again either way.
+CREATE OR REPLACE FUNCTION private.fd_lock_tables(p_table_ids uuid[], p_night date)
+    RETURNS boolean
+    LANGUAGE sql
+    RETURN private.fd_take_turns(p_table_ids, p_night) <> 'phone';
 
 -- Take the booking-turn locks (namespace 2) of these keys in order, waiting
 -- at most lock_timeout for each.  One held longer (a frozen transaction)

@@ -18,6 +18,13 @@ AS $$
 DECLARE
     refusal private.fd_refusal;
 BEGIN
+    IF TG_OP = 'INSERT' AND NEW.id::text = current_setting('frontdesk.rules_checked', true) THEN
+        -- fd_book_try's own new row (50_booking_core.sql): it took the
+        -- setup turn and checked these rules, and the age, for exactly these
+        -- values just before.  The id is drawn inside that call, so no other
+        -- write matches it: the setting only ever spares a check already made.
+        RETURN NEW;
+    END IF;
     IF TG_OP = 'INSERT'
        OR (NEW.venue_id, NEW.night, NEW.starts_at, NEW.ends_at, NEW.party_size, NEW.status)
           IS DISTINCT FROM (OLD.venue_id, OLD.night, OLD.starts_at, OLD.ends_at, OLD.party_size,
@@ -86,6 +93,10 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.table_id = OLD.table_id THEN
         RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT'
+       AND NEW.booking_id::text = current_setting('frontdesk.rules_checked', true) THEN
+        RETURN NEW;  -- fd_book_try's own tables: checked under the setup turn (as above)
     END IF;
     PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(NEW.venue_id));
     IF NOT EXISTS (SELECT 1 FROM public.venue_tables t
@@ -182,8 +193,18 @@ $$;
 
 -- Constraint triggers have no OR REPLACE; the engine is dropped before it
 -- is applied, so CREATE is enough.
+-- Not queued for fd_book_try's own new tables: it checked that the party
+-- fits them under the setup turn (fd_tables_refusal), and the WHEN is read
+-- as the row is written, while its mark is set (the trigger fires later).
 CREATE CONSTRAINT TRIGGER booking_tables_capacity
-    AFTER INSERT OR UPDATE OF table_id ON public.booking_tables
+    AFTER INSERT ON public.booking_tables
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN (NEW.booking_id::text IS DISTINCT FROM current_setting('frontdesk.rules_checked', true))
+    EXECUTE FUNCTION private.fd_booking_tables_capacity();
+
+CREATE CONSTRAINT TRIGGER booking_tables_capacity_change
+    AFTER UPDATE OF table_id ON public.booking_tables
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION private.fd_booking_tables_capacity();
 

@@ -14,7 +14,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.core.engine_helpers import Conn, Venue, connect, make_venue, night_ahead
+from tests.core.engine_helpers import (
+    Conn,
+    Venue,
+    connect,
+    create_booking,
+    make_venue,
+    night_ahead,
+)
 
 INSERT = """
     INSERT INTO bookings (id, venue_id, reference, customer_id, night, starts_at, ends_at,
@@ -181,6 +188,32 @@ def test_the_tables_must_be_the_venues(conn: Conn, venue: Venue) -> None:
         "UPDATE bookings SET starts_at = starts_at + interval '15 minutes' WHERE id = %s", [bid]
     )
     conn.execute("UPDATE bookings SET status = 'cancelled' WHERE id = %s", [bid])
+
+
+def test_the_engines_mark_spares_no_write_but_its_own(db_url: str, venue: Venue) -> None:
+    """create_booking_atomic marks its own new booking so that the triggers do not check
+    its rules twice.  The mark spares nothing else: a mark set by hand before the call
+    changes no answer, and a later write to that booking in the same transaction is
+    checked in full.  (Only the owner, who may switch the triggers off anyway, writes these
+    tables; test_grants proves no other login does.)"""
+    night = night_ahead(venue)
+    with connect(db_url, autocommit=False) as tx:
+        tx.execute("UPDATE venue_tables SET is_active = false WHERE id = %s", [venue.tables["T4"]])
+        guessed = uuid.uuid4()
+        tx.execute("SELECT set_config('frontdesk.rules_checked', %s, true)", [str(guessed)])
+        row = create_booking(tx, venue, night=night, party=7, start="22:00", end="23:00")
+        assert row["error_code"] == "OVER_CAPACITY", row  # T2 seats 4
+        row = create_booking(tx, venue, night=night, start="22:00", end="23:00")
+        assert row["success"], row
+        mark = tx.execute("SELECT current_setting('frontdesk.rules_checked') AS m").fetchone()
+        assert mark == {"m": ""}
+        with pytest.raises(psycopg.errors.CheckViolation) as raised:
+            tx.execute(
+                "INSERT INTO booking_tables (booking_id, table_id) VALUES (%s, %s)",
+                [row["booking_id"], venue.tables["T4"]],
+            )
+        _refused("UNKNOWN_TABLE", raised)
+        tx.rollback()
 
 
 def test_the_demo_venue_loads_through_the_trigger(demo_conn: psycopg.Connection[Any]) -> None:
