@@ -17,6 +17,15 @@ CREATE OR REPLACE FUNCTION private.fd_record_attempt(p_venue_id uuid, p_source t
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- A call that has written nothing else in its transaction (a refusal
+    -- found before any write: most of a release burst's answers) does not
+    -- wait at commit for this row to reach the disk.  Only this counter
+    -- could be lost in a crash, never a booking: a transaction that wrote
+    -- anything before (a booking made earlier in it, a write the refusal
+    -- undid) has its id already and commits as always.
+    IF pg_current_xact_id_if_assigned() IS NULL THEN
+        PERFORM set_config('synchronous_commit', 'off', true);
+    END IF;
     -- stamped when answered, not at its transaction's start: the figures
     -- and the order of calls read it beside the bookings made (a booking
     -- committed by another desk while this transaction was open comes before)

@@ -187,6 +187,35 @@ def test_phone_lock_of_another_session_refuses_at_once(
         assert "T2" in row["error_message"]
 
 
+def test_only_a_refusal_that_wrote_nothing_skips_the_wait_for_the_disk(
+    db_url: str, conn: Conn, venue: Venue
+) -> None:
+    """A refusal's attempt row is committed without waiting for the disk (a release
+    burst is mostly refusals), but never a transaction that made a booking."""
+
+    def synchronous(tx: Conn) -> str:
+        row = tx.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()
+        assert row is not None
+        return str(row["s"])
+
+    assert create_booking(conn, venue, start="22:00", end="00:30")["success"]
+    with connect(db_url, autocommit=False) as tx:
+        assert synchronous(tx) == "on"
+        assert create_booking(tx, venue, start="23:00", end="01:00")["error_code"] == (
+            "TABLE_UNAVAILABLE"
+        )
+        assert synchronous(tx) == "off"
+        tx.commit()
+        assert synchronous(tx) == "on"  # for that transaction only
+        booked = create_booking(tx, venue, tables=venue.t("T3"), start="22:00", end="23:00")
+        assert booked["success"], booked
+        clash = create_booking(tx, venue, tables=venue.t("T3"), start="22:30", end="23:30")
+        assert clash["error_code"] == "TABLE_UNAVAILABLE", clash
+        assert synchronous(tx) == "on"
+        tx.commit()
+    assert last_attempt(conn)["error_code"] == "TABLE_UNAVAILABLE"
+
+
 # ---------------------------------------------------------------------------
 # desk_book (instants)
 
