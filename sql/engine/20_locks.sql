@@ -55,8 +55,8 @@ $$;
 -- them has held its turn for more than 2 s (a frozen transaction);
 -- otherwise takes every turn and answers 'free' when none had to be waited
 -- for, 'waited' when one did (milliseconds).  Callers answer
--- TABLE_BEING_BOOKED for 'phone' and for the raise.  A booking needs no
--- second look at the tables after 'free': no booking of them committed
+-- TABLE_BEING_BOOKED for 'phone' and for the raise.  After 'free' a
+-- booking looks again only for holds: no booking of those tables committed
 -- while it queued (fd_book_try).
 CREATE OR REPLACE FUNCTION private.fd_take_turns(p_table_ids uuid[], p_night date)
     RETURNS text

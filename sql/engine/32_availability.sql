@@ -2,9 +2,9 @@
 -- (TABLE_UNAVAILABLE, naming it), a block (TABLE_UNAVAILABLE, with its
 -- reason: 31_blocks.sql), or another terminal's live hold
 -- (TABLE_BEING_BOOKED).  Under the tables' turns (20_locks.sql) this is
--- the real check; before it, only a courtesy.  The exclusion constraint on
--- booking_tables is the final guarantee.  Overlap is by instants, whatever night the other
--- booking belongs to.
+-- the real check; before it, only a courtesy.  The exclusion constraints on
+-- booking_tables and table_claims are the final guarantee.  Overlap is by
+-- instants, whatever night the other booking belongs to.
 
 -- Planned once (force_generic_plan): with a range parameter the generic
 -- plan's estimate is poor, so the plan cache would otherwise re-plan every

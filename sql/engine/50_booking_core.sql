@@ -137,9 +137,9 @@ BEGIN
     IF refusal.code IS NULL THEN
         -- Our turn with a save of the venue's setup (58_setup.sql) before
         -- the rules are read, held to commit: the rules checked here are
-        -- the ones the booking commits under, and no block can appear on
-        -- its tables meanwhile.  So the validation trigger does not check
-        -- this row's rules again (it knows the row by its id: below).
+        -- the ones the booking commits under.  So the validation trigger
+        -- does not check this row's rules again (it knows the row by its
+        -- id: below).
         PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(p_venue_id));
         refusal := private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
                                               p_party_size, true);
@@ -190,10 +190,11 @@ BEGIN
         END IF;
         -- Again, in a statement of its own, so that it reads what committed
         -- while we waited.  A turn taken at once needs only the holds looked
-        -- at again: no booking of these tables committed while we queued
-        -- (one that committed just before our turn meets the exclusion
-        -- constraint below: TABLE_UNAVAILABLE all the same), and no block
-        -- can appear while we hold the setup turn.  Most bookings wait for
+        -- at again: no booking of these tables committed while we queued.
+        -- A booking or a block (block_table) that committed in the instant
+        -- before our turn meets an exclusion constraint below (booking_tables,
+        -- table_claims), answered TABLE_UNAVAILABLE all the same; a hold has
+        -- no constraint, so it is looked for.  Most bookings wait for
         -- nobody, so most skip the second full look.
         IF turn = 'waited'
            OR EXISTS (SELECT 1 FROM public.holds h
