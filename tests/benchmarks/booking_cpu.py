@@ -1,0 +1,170 @@
+"""Server CPU per booking: this checkout's engine against another's, interleaved.
+
+    git worktree add /tmp/fd-old 59a168c            # the engine to compare with
+    .venv/bin/python -m tests.benchmarks.booking_cpu --against /tmp/fd-old
+        [--url postgresql://admin...] [--rounds 3] [--batch 20]
+
+Without --url it starts a private embedded server in a temporary folder.
+Each round makes two fresh databases on the server with the demo venue, one
+migrated by the other checkout (in a subprocess, with that checkout first on
+the path) and one by this one.  One connection to each books the same
+distinct free slots of the demo venue, a new guest each, as the website
+does (create_booking_atomic), in batches that alternate between the two
+engines, so that the machine's drift (a virtual machine's speed moves by a
+third from minute to minute) falls on both alike.  The CPU is each backend's
+own, read from /proc/<pid>/schedstat (nanoseconds), so the server must run
+on this machine.  It prints each round's microseconds per booking and the
+ratio (this engine's over the other's).  Not a timed test: the figures are
+for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from frontdesk import migrations
+from tests import pg
+from tests.benchmarks.sign_in_time import fresh_database
+
+VENUE = "b4c12000-0000-4000-8000-000000000001"  # the demo venue
+STARTS = {"21:00": "22:00", "22:00": "23:00", "23:00": "23:59"}
+WARM_UP = 60  # bookings on each engine before the clock runs (plans, caches)
+
+BOOK = """
+SELECT success FROM create_booking_atomic(
+    %(venue)s, %(email)s, NULL, 'Bench Guest',
+    ARRAY[(SELECT id FROM venue_tables WHERE venue_id = %(venue)s AND name = %(table)s)],
+    %(night)s, %(start)s, %(end)s, 2)
+"""
+
+MIGRATE = (
+    "import sys\n"
+    "from frontdesk import migrations\n"
+    "migrations.upgrade(sys.argv[1])\n"
+    "migrations.load_demo(sys.argv[1])\n"
+)
+
+
+def backend_cpu_ns(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/schedstat").read_text(encoding="ascii").split()[0])
+
+
+@contextmanager
+def admin(url: str | None) -> Iterator[str]:
+    """The server's admin URL: the one given, or a private embedded server's."""
+    if url is not None:
+        yield url
+        return
+    from frontdesk import server
+
+    with tempfile.TemporaryDirectory(prefix="fd-booking-cpu-") as tmp:
+        data = Path(tmp) / "data"
+        try:
+            yield pg.start_embedded(data)
+        finally:
+            server.stop(data)
+
+
+@contextmanager
+def engine_database(admin_url: str, checkout: Path | None) -> Iterator[str]:
+    """A fresh database with the demo venue, migrated by ``checkout`` (None: this one)."""
+    with fresh_database(admin_url) as url:
+        if checkout is None:
+            migrations.upgrade(url)
+            migrations.load_demo(url)
+        else:
+            env = {**os.environ, "PYTHONPATH": str(checkout)}
+            subprocess.run([sys.executable, "-c", MIGRATE, url], cwd=checkout, env=env, check=True)
+        yield url
+
+
+def slots(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+    """Distinct free slots of the demo venue, in a fixed random order."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM venue_tables WHERE venue_id = %s ORDER BY name", [VENUE]
+        )
+    ]
+    nights = [
+        r[0]
+        for r in conn.execute(
+            "SELECT night FROM nights WHERE venue_id = %s AND NOT is_closed"
+            " AND night > current_date + 21 AND night < current_date + 170 ORDER BY night",
+            [VENUE],
+        )
+    ]
+    out = [
+        {"venue": VENUE, "table": t, "night": n, "start": s, "end": e}
+        for t in tables
+        for n in nights
+        for s, e in STARTS.items()
+    ]
+    random.Random(1).shuffle(out)
+    return out
+
+
+def one_round(urls: list[str], batch: int) -> tuple[float, float, int]:
+    """Microseconds per booking on each database, and the bookings measured."""
+    with ExitStack() as stack:
+        conns = [stack.enter_context(psycopg.connect(u, autocommit=True)) for u in urls]
+        pids = [c.info.backend_pid for c in conns]
+        plans = [slots(c) for c in conns]
+        n = min(len(p) for p in plans)
+        spent = [0, 0]
+
+        def book(i: int, k: int) -> None:
+            row = conns[i].execute(BOOK, {**plans[i][k], "email": f"g{k}@bench.example"})
+            assert row.fetchone() == (True,), f"booking {k} on engine {i} was refused"
+
+        for k in range(WARM_UP):
+            for i in (0, 1):
+                book(i, k)
+        for k in range(WARM_UP, n, batch):
+            for i in (0, 1) if (k // batch) % 2 == 0 else (1, 0):
+                start = backend_cpu_ns(pids[i])
+                for j in range(k, min(n, k + batch)):
+                    book(i, j)
+                spent[i] += backend_cpu_ns(pids[i]) - start
+        measured = n - WARM_UP
+        return spent[0] / measured / 1000, spent[1] / measured / 1000, measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", type=Path, required=True, help="another checkout")
+    parser.add_argument("--url", help="an admin URL of the server (default: a private one)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=20)
+    args = parser.parse_args(argv)
+    other = args.against.resolve()
+    if not (other / "frontdesk" / "migrations.py").is_file():
+        parser.error(f"{other} is not a frontdesk checkout")
+    with admin(args.url) as url:
+        for r in range(1, args.rounds + 1):
+            with (
+                engine_database(url, other) as old_url,
+                engine_database(url, None) as new_url,
+            ):
+                old, new, n = one_round([old_url, new_url], args.batch)
+            print(
+                f"round {r}: {other.name} {old:,.0f} µs, this checkout {new:,.0f} µs a"
+                f" booking, ratio {new / old:.3f} ({n} bookings each)",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
