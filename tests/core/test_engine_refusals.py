@@ -200,6 +200,8 @@ def test_only_a_refusal_that_wrote_nothing_skips_the_wait_for_the_disk(
 
     assert create_booking(conn, venue, start="22:00", end="00:30")["success"]
     with connect(db_url, autocommit=False) as tx:
+        tx.execute("SET synchronous_commit = on")  # the session's own (the test server's is off)
+        tx.commit()
         assert synchronous(tx) == "on"
         assert create_booking(tx, venue, start="23:00", end="01:00")["error_code"] == (
             "TABLE_UNAVAILABLE"
