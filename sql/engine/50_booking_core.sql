@@ -139,8 +139,20 @@ BEGIN
         -- the rules are read, held to commit: the rules checked here are
         -- the ones the booking commits under.  So the validation trigger
         -- does not check this row's rules again (it knows the row by its
-        -- id: below).
-        PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(p_venue_id));
+        -- id: below).  Taken at once unless a save holds it; a save frozen
+        -- before its COMMIT is waited for at most lock_timeout (2 s) and
+        -- answered TABLE_BEING_BOOKED, as the tables' turns are (only then
+        -- is the wait in a subtransaction of its own, to catch the timeout).
+        IF NOT pg_try_advisory_xact_lock_shared(4, private.fd_setup_key(p_venue_id)) THEN
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(4, private.fd_setup_key(p_venue_id));
+            EXCEPTION WHEN lock_not_available THEN
+                refusal := private.fd_write_refusal('55P03', NULL, NULL, p_venue_id,
+                                                    p_table_ids, NULL, NULL);
+            END;
+        END IF;
+    END IF;
+    IF refusal.code IS NULL THEN
         refusal := private.fd_booking_refusal(p_venue_id, p_night, p_starts_at, p_ends_at,
                                               p_party_size, true);
     END IF;

@@ -32,6 +32,7 @@ from tests.core.engine_helpers import (
     night_ahead,
     wait_until,
 )
+from tests.core.setup_helpers import save
 
 PASSWORD = "stall-test-pw"
 
@@ -156,6 +157,23 @@ def test_a_managers_open_psql_insert_delays_a_booking_by_seconds_only(
         assert row["error_code"] == "TABLE_BEING_BOOKED", row
         assert took < BOUND
         manager.rollback()
+
+
+def test_a_frozen_setup_save_delays_a_booking_by_seconds_only(
+    db_url: str, conn: Conn, venue: Venue
+) -> None:
+    # A save of the venue's setup holds the venue's setup turn alone until it
+    # commits; a desk frozen before its COMMIT must not stall the website.
+    night = night_ahead(venue)
+    with connect(db_url, autocommit=False) as manager:
+        saved = save(manager, venue.id, {"policy": {"min_age": 18}})  # never committed
+        assert saved["success"], saved
+        row, took = _timed(lambda: create_booking(conn, venue, night=night, email="b@x.io"))
+        assert row["error_code"] == "TABLE_BEING_BOOKED", row
+        assert row["error_message"] == "T2 is being booked at another desk; try again in a moment."
+        assert took < BOUND
+        manager.rollback()
+    assert create_booking(conn, venue, night=night, email="b@x.io")["success"]
 
 
 def test_a_frozen_phone_lock_is_not_honoured_after_the_hold_time(
