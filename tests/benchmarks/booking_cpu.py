@@ -25,7 +25,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -34,8 +33,7 @@ from typing import Any
 import psycopg
 
 from frontdesk import migrations
-from tests import pg
-from tests.benchmarks.sign_in_time import fresh_database
+from tests.benchmarks.sign_in_time import fresh_database, private_server
 
 VENUE = "b4c12000-0000-4000-8000-000000000001"  # the demo venue
 STARTS = {"21:00": "22:00", "22:00": "23:00", "23:00": "23:59"}
@@ -58,22 +56,6 @@ MIGRATE = (
 
 def backend_cpu_ns(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text(encoding="ascii").split()[0])
-
-
-@contextmanager
-def admin(url: str | None) -> Iterator[str]:
-    """The server's admin URL: the one given, or a private embedded server's."""
-    if url is not None:
-        yield url
-        return
-    from frontdesk import server
-
-    with tempfile.TemporaryDirectory(prefix="fd-booking-cpu-") as tmp:
-        data = Path(tmp) / "data"
-        try:
-            yield pg.start_embedded(data)
-        finally:
-            server.stop(data)
 
 
 @contextmanager
@@ -151,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     other = args.against.resolve()
     if not (other / "frontdesk" / "migrations.py").is_file():
         parser.error(f"{other} is not a frontdesk checkout")
-    with admin(args.url) as url:
+    with ExitStack() as run:
+        url = args.url or run.enter_context(private_server())
         for r in range(1, args.rounds + 1):
             with (
                 engine_database(url, other) as old_url,

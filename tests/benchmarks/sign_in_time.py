@@ -34,19 +34,25 @@ VENUE = uuid.UUID("b4c12000-0000-4000-8000-000000000001")
 
 
 @contextmanager
+def private_server() -> Iterator[str]:
+    """A private embedded server in a temporary folder, for a run: its admin URL."""
+    from frontdesk import server
+
+    with tempfile.TemporaryDirectory(prefix="fd-bench-") as tmp:
+        data = Path(tmp) / "data"
+        admin = pg.start_embedded(data)
+        try:
+            yield admin
+        finally:
+            server.stop(data)
+
+
+@contextmanager
 def fresh_database(url: str | None) -> Iterator[str]:
     """A new database on the given server (an admin URL) or a private one."""
     if url is None:
-        from frontdesk import server
-
-        with tempfile.TemporaryDirectory(prefix="fd-sign-in-") as tmp:
-            data = Path(tmp) / "data"
-            admin = pg.start_embedded(data)
-            try:
-                with fresh_database(admin) as db:
-                    yield db
-            finally:
-                server.stop(data)
+        with private_server() as admin, fresh_database(admin) as db:
+            yield db
         return
     name = f"fd_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as conn:
