@@ -484,11 +484,14 @@ def _new_booking(
     new: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], words: Words
 ) -> list[str]:
     """Two phrases: where, when, who and how; then the money and the source."""
-    tables = [
-        words.name(e["new"].get("table_id"), "?")
+    # a booking the engine made names its tables on its own row; one written
+    # otherwise (a manager's SQL) has a row per table
+    ids = list(new.get("table_ids") or ()) + [
+        e["new"].get("table_id")
         for e in entries
         if e["table"] == "booking_tables" and e["op"] == "INSERT" and e["new"]
     ]
+    tables = [words.name(t, "?") for t in ids]
     where = [_tables(tables)] if tables else []
     said = [
         ", ".join(

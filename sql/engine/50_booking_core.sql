@@ -228,7 +228,11 @@ BEGIN
         -- booking's rules, age, tables and capacity were checked above
         -- under the setup turn, so its two inserts below are not checked
         -- again.  new_id was drawn in this call: no other row matches it.
-        PERFORM set_config('frontdesk.rules_checked', new_id::text, true);
+        -- Its tables go with the mark, so that the booking's one audit row
+        -- and one feed row name them (70_audit.sql, 72_change_feed.sql)
+        -- and its table rows write neither.
+        PERFORM set_config('frontdesk.rules_checked', new_id::text, true),
+                set_config('frontdesk.rules_checked_tables', tables::text, true);
         LOOP  -- a reference already taken (1 in 10^9 a night) just draws again
             r_reference := private.fd_new_reference(prefix, p_night);
             INSERT INTO public.bookings (id, venue_id, reference, customer_id, night, starts_at,
@@ -252,8 +256,9 @@ BEGIN
         INSERT INTO public.booking_tables (booking_id, table_id)
         SELECT new_id, t FROM unnest(tables) AS t;
         -- the mark spares nothing more: a later write in this transaction
-        -- (this booking's tables changed) is checked in full
-        PERFORM set_config('frontdesk.rules_checked', '', true);
+        -- (this booking's tables changed) is checked, audited and fed in full
+        PERFORM set_config('frontdesk.rules_checked', '', true),
+                set_config('frontdesk.rules_checked_tables', '', true);
         -- The desk's own holds on these tables have served their purpose
         -- (a caller with no terminal has none).
         IF v_terminal IS NOT NULL THEN

@@ -27,6 +27,10 @@ DECLARE
     err_detail text;
 BEGIN
     r_ok := false;
+    -- The booking core's mark (50_booking_core.sql) names only the row it
+    -- is writing; one a client set by hand to this booking's id must not
+    -- spare the table rows written below their checks, audit or feed.
+    PERFORM set_config('frontdesk.rules_checked', '', true);
     -- One block for the locks and the writes: a lock wait that runs out of
     -- lock_timeout is a refusal (TABLE_BEING_BOOKED), like a clash.
     BEGIN

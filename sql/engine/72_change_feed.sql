@@ -16,9 +16,15 @@ DECLARE
     k    text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        -- its tables follow as 'tables' rows
-        INSERT INTO public.change_outbox (venue_id, night, booking_id, kind)
-        VALUES (NEW.venue_id, NEW.night, NEW.id, 'booked');
+        -- The booking core's own new booking names its tables here, and
+        -- they write no rows of their own (50_booking_core.sql); any other
+        -- insert's tables follow as 'tables' rows.
+        INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
+        VALUES (NEW.venue_id, NEW.night,
+                CASE WHEN NEW.id::text = current_setting('frontdesk.rules_checked', true)
+                     THEN current_setting('frontdesk.rules_checked_tables')::uuid[]
+                     ELSE '{}' END,
+                NEW.id, 'booked');
         RETURN NULL;
     END IF;
     SELECT coalesce(array_agg(bt.table_id), '{}') INTO tids
@@ -68,7 +74,12 @@ END
 $$;
 
 CREATE OR REPLACE TRIGGER booking_tables_outbox
-    AFTER INSERT OR DELETE ON public.booking_tables
+    AFTER INSERT ON public.booking_tables
+    FOR EACH ROW
+    WHEN (NEW.booking_id::text IS DISTINCT FROM current_setting('frontdesk.rules_checked', true))
+    EXECUTE FUNCTION private.fd_outbox_booking_tables();
+CREATE OR REPLACE TRIGGER booking_tables_outbox_delete
+    AFTER DELETE ON public.booking_tables
     FOR EACH ROW EXECUTE FUNCTION private.fd_outbox_booking_tables();
 CREATE OR REPLACE TRIGGER booking_tables_outbox_update
     AFTER UPDATE ON public.booking_tables

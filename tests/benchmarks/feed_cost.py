@@ -54,6 +54,7 @@ OUTBOX_TRIGGERS = (
     ("bookings", "bookings_outbox"),
     ("bookings", "bookings_outbox_update"),
     ("booking_tables", "booking_tables_outbox"),
+    ("booking_tables", "booking_tables_outbox_delete"),
     ("booking_tables", "booking_tables_outbox_update"),
     ("holds", "holds_outbox"),
 )

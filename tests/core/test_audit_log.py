@@ -22,8 +22,10 @@ from tests.clock import on_night, set_session_clock
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    a_customer,
     as_desk,
     at,
+    desk_book,
     insert_booking,
     one,
     quiet_friday,
@@ -90,6 +92,21 @@ def _a_night(conn: Conn) -> tuple[Conn, dict[str, UUID]]:
     )
     one(conn, "SELECT * FROM release_holds(%s)", [VENUE])
     return conn, {"made": made, "other": other, "guest": guest}
+
+
+def test_a_booking_the_engine_makes_names_its_table(desk: Desk, demo_conn: Conn) -> None:
+    """The booking core writes one audit row for a booking and its tables; the audit
+    window still says which table it is on, and who made it."""
+    wanted = _window(demo_conn)
+    night = quiet_friday(demo_conn)
+    as_desk(demo_conn, "DESK-1", "Priya")
+    booked = desk_book(demo_conn, demo_conn, a_customer(demo_conn), night, "Booth 6")
+    assert booked["success"], booked
+    (change,) = [c for c in _all(desk, wanted) if c.record_id == booked["booking_id"]]
+    assert change.what == "New booking"
+    assert change.changes[0].startswith("Booth 6, ")
+    assert change.changes[0].endswith(" 22:00–00:30, 2 guests, confirmed")
+    assert (change.staff_name, change.terminal) == ("Priya", "DESK-1")
 
 
 def _kind(change: audit_log.AuditChange) -> str:

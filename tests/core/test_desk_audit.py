@@ -67,13 +67,35 @@ def test_a_booking_through_the_engine_is_audited_with_staff_and_terminal(
             ],
         )
         assert (ok, code) == (True, None)
+    # one row: the booking, naming its tables (they write none of their own)
     rows = _audit_since(demo_conn, start)
-    assert [(r[0], r[1]) for r in rows] == [("bookings", "INSERT"), ("booking_tables", "INSERT")]
-    for r in rows:
-        assert r[2] == booking
-        assert (r[3], r[4], r[5], r[8]) == (priya, "Priya", "DESK-1", VENUE)
+    assert [(r[0], r[1]) for r in rows] == [("bookings", "INSERT")]
+    assert rows[0][2] == booking
+    assert (rows[0][3], rows[0][4], rows[0][5], rows[0][8]) == (priya, "Priya", "DESK-1", VENUE)
     assert rows[0][6] is None and rows[0][7]["status"] == "confirmed"
-    assert rows[1][7]["table_id"] == str(table_id(demo_conn, "Booth 3"))
+    assert rows[0][7]["table_ids"] == [str(table_id(demo_conn, "Booth 3"))]
+
+
+def test_a_mark_set_by_hand_hides_no_change_of_tables_from_the_audit(demo_conn: Conn) -> None:
+    """The booking core marks its own new booking so that its table rows write no audit
+    rows of their own (the booking's row names them).  A client that sets that mark to an
+    existing booking's id before moving it to more tables hides nothing: the move's
+    table rows are audited."""
+    night = quiet_friday(demo_conn)
+    booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
+    start = _last_id(demo_conn)
+    with demo_conn.transaction():
+        demo_conn.execute("SELECT set_config('frontdesk.rules_checked', %s, true)", [str(booking)])
+        moved = one(
+            demo_conn,
+            "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
+            [booking, [table_id(demo_conn, "Booth 3"), table_id(demo_conn, "Booth 4")]],
+        )
+        assert moved[0], moved
+    rows = _audit_since(demo_conn, start)
+    assert ("booking_tables", "INSERT", booking) in [(r[0], r[1], r[2]) for r in rows]
+    added = [r[7]["table_id"] for r in rows if (r[0], r[1]) == ("booking_tables", "INSERT")]
+    assert added == [str(table_id(demo_conn, "Booth 4"))]
 
 
 def test_a_status_change_is_one_row_with_old_and_new_values(demo_conn: Conn) -> None:

@@ -15,8 +15,10 @@ from tests.core import engine_helpers
 from tests.core.desk_helpers import (
     VENUE,
     Conn,
+    a_customer,
     as_desk,
     at,
+    desk_book,
     insert_booking,
     one,
     quiet_friday,
@@ -127,6 +129,33 @@ def test_each_kind_of_change_is_told(relay: Conn) -> None:
         "SELECT hold_id IS NOT NULL, table_ids FROM change_feed WHERE kind IN ('hold', 'released')"
     ).fetchall()
     assert hold_rows == [(True, [table_id(relay, "Booth 6")])] * 2
+
+
+def test_a_booking_the_engine_makes_is_one_feed_row_naming_its_tables(relay: Conn) -> None:
+    """The booking core's own booking tells the desks once, with its tables; a later
+    change of its tables is told as before, even after a client set the core's mark
+    to the booking's id by hand (it would otherwise spare those rows the feed)."""
+    night = quiet_friday(relay)
+    start = _head(relay)
+    booked = desk_book(relay, relay, a_customer(relay), night, "Booth 3")
+    assert booked["success"], booked
+    booking = booked["booking_id"]
+    _relay(relay)
+    assert [(r[2], r[3], r[4]) for r in _since(relay, start)] == [
+        ([table_id(relay, "Booth 3")], booking, "booked")
+    ]
+    after = _head(relay)
+    with relay.transaction():
+        relay.execute("SELECT set_config('frontdesk.rules_checked', %s, true)", [str(booking)])
+        moved = one(
+            relay,
+            "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
+            [booking, [table_id(relay, "Booth 3"), table_id(relay, "Booth 4")]],
+        )
+        assert moved[0], moved
+    _relay(relay)
+    told = [(r[2], r[4]) for r in _since(relay, after)]
+    assert ([table_id(relay, "Booth 4")], "tables") in told, told
 
 
 def test_one_notify_per_venue_per_batch_and_replay_from_an_id(

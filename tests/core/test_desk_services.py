@@ -499,12 +499,13 @@ def test_audit_lists_who_changed_what(desk: Desk, demo_conn: Conn) -> None:
         until=datetime.now(LONDON) + timedelta(seconds=1),
         booking_id=result.booking_id,
     )
-    assert {e.table_name for e in entries} >= {"bookings", "booking_tables"}
+    assert [(e.table_name, e.operation) for e in entries] == [("bookings", "INSERT")]
     assert all(e.staff_name == "Priya" and e.terminal == "DESK-1" for e in entries)
     assert all(e.changed_at.tzinfo == LONDON for e in entries)
-    insert = next(e for e in entries if e.table_name == "bookings")
-    assert insert.operation == "INSERT" and insert.new_values is not None
+    (insert,) = entries
+    assert insert.new_values is not None
     assert insert.new_values["reference"] == result.reference
+    assert insert.new_values["table_ids"] == [str(table_id(demo_conn, "Booth 3"))]
 
 
 def test_monitoring_figures(desk: Desk, demo_conn: Conn) -> None:
