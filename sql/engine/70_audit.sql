@@ -24,8 +24,8 @@ BEGIN
        AND r ->> 'id' = current_setting('frontdesk.rules_checked', true) THEN
         -- The booking core's own new booking (50_booking_core.sql): its
         -- tables, which write no audit rows of their own, are on this one.
-        n := n || jsonb_build_object(
-            'table_ids', to_jsonb(current_setting('frontdesk.rules_checked_tables')::uuid[]));
+        n := n || jsonb_build_object('table_ids', to_jsonb(coalesce(
+            nullif(current_setting('frontdesk.rules_checked_tables', true), '')::uuid[], '{}')));
     ELSIF TG_TABLE_NAME = 'staff' THEN
         IF TG_OP = 'UPDATE' AND o ->> 'pin_hash' IS DISTINCT FROM n ->> 'pin_hash' THEN
             n := n || jsonb_build_object('pin_changed', true);

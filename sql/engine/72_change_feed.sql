@@ -22,7 +22,8 @@ BEGIN
         INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
         VALUES (NEW.venue_id, NEW.night,
                 CASE WHEN NEW.id::text = current_setting('frontdesk.rules_checked', true)
-                     THEN current_setting('frontdesk.rules_checked_tables')::uuid[]
+                     THEN coalesce(nullif(current_setting('frontdesk.rules_checked_tables', true),
+                                     '')::uuid[], '{}')
                      ELSE '{}' END,
                 NEW.id, 'booked');
         RETURN NULL;
