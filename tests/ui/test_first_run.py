@@ -115,12 +115,17 @@ def test_a_new_venue_from_nothing_to_its_first_booking(
         tables.setData(tables.index(row, 2), str(seats))
         tables.setData(tables.index(row, 3), spend)
     tables.setData(tables.index(0, 8), "Booth 2")
+    # Monday opened and set to 18:00 → 03:00 first: each day opened after it
+    # takes the hours of the open day before it, so every night is 18:00 → 03:00
+    # and the booking below fits whatever weekday the test runs on.
     hours = setup.hours_page.model
     for day in range(7):
         hours.setData(
             hours.index(day, 1), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
         )
-    hours.setData(hours.index(0, 2), "18:00")  # Monday 18:00 → 03:00; the rest follow it
+        if day == 0:
+            hours.setData(hours.index(0, 2), "18:00")
+    assert {h["opens"] for h in setup.document.doc["hours"].values()} == {"18:00"}
     assert [t["floor"] for t in tables.items()] == ["Main room"] * 3
     assert set(setup.document.doc["hours"]) == {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
     step("setup edited: 1 floor, 3 tables, hours")
