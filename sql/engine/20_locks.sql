@@ -68,21 +68,14 @@ DECLARE
     keys integer[];
     turn text := 'free';
 BEGIN
-    IF cardinality(p_table_ids) = 1 THEN  -- most bookings: no array to build, no query
-        k := private.fd_lock_key(p_table_ids[1], p_night);
-        IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
-            RETURN 'phone';
-        END IF;
-        IF NOT pg_try_advisory_xact_lock(2, k) THEN
-            PERFORM pg_advisory_xact_lock(2, k);
-            turn := 'waited';
-        END IF;
-        RETURN turn;
+    IF cardinality(p_table_ids) = 1 THEN  -- most bookings: nothing to sort, no query
+        keys := ARRAY[private.fd_lock_key(p_table_ids[1], p_night)];
+    ELSE
+        SELECT array_agg(DISTINCT private.fd_lock_key(t, p_night)
+                         ORDER BY private.fd_lock_key(t, p_night))
+          INTO keys
+          FROM unnest(p_table_ids) AS t;
     END IF;
-    SELECT array_agg(DISTINCT private.fd_lock_key(t, p_night)
-                     ORDER BY private.fd_lock_key(t, p_night))
-      INTO keys
-      FROM unnest(p_table_ids) AS t;
     -- Phone locks first, none waited for, so a refusal never queues behind a booking.
     FOREACH k IN ARRAY coalesce(keys, '{}') LOOP
         IF NOT pg_try_advisory_xact_lock_shared(1, k) AND private.fd_phone_lock_live(k) THEN
