@@ -93,6 +93,15 @@ BEGIN
 END
 $$;
 
+-- The tables of the booking the core is writing, while it writes it (its
+-- mark, set in fd_book_try below), else NULL: the audit and the feed name
+-- them on the booking's own row (70_audit.sql, 72_change_feed.sql).
+CREATE OR REPLACE FUNCTION private.fd_marked_tables(p_booking_id uuid) RETURNS uuid[]
+    LANGUAGE sql STABLE
+    RETURN CASE WHEN p_booking_id::text = current_setting('frontdesk.rules_checked', true)
+                THEN coalesce(nullif(current_setting('frontdesk.rules_checked_tables', true),
+                                     '')::uuid[], '{}') END;
+
 -- The booking core.  Does not count the attempt: fd_book does.  The input
 -- first (28_input.sql), then p_refusal, a refusal the caller found turning
 -- local times into instants (create_booking_atomic's clock-change gap),

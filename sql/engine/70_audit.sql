@@ -20,12 +20,11 @@ DECLARE
     who_name text;
     who_term text;
 BEGIN
-    IF TG_TABLE_NAME = 'bookings' AND TG_OP = 'INSERT'
-       AND r ->> 'id' = current_setting('frontdesk.rules_checked', true) THEN
+    IF TG_TABLE_NAME = 'bookings' AND TG_OP = 'INSERT' THEN
         -- The booking core's own new booking (50_booking_core.sql): its
         -- tables, which write no audit rows of their own, are on this one.
-        n := n || jsonb_build_object('table_ids', to_jsonb(coalesce(
-            nullif(current_setting('frontdesk.rules_checked_tables', true), '')::uuid[], '{}')));
+        n := n || jsonb_strip_nulls(jsonb_build_object(
+            'table_ids', to_jsonb(private.fd_marked_tables(NEW.id))));
     ELSIF TG_TABLE_NAME = 'staff' THEN
         IF TG_OP = 'UPDATE' AND o ->> 'pin_hash' IS DISTINCT FROM n ->> 'pin_hash' THEN
             n := n || jsonb_build_object('pin_changed', true);

@@ -21,10 +21,7 @@ BEGIN
         -- insert's tables follow as 'tables' rows.
         INSERT INTO public.change_outbox (venue_id, night, table_ids, booking_id, kind)
         VALUES (NEW.venue_id, NEW.night,
-                CASE WHEN NEW.id::text = current_setting('frontdesk.rules_checked', true)
-                     THEN coalesce(nullif(current_setting('frontdesk.rules_checked_tables', true),
-                                     '')::uuid[], '{}')
-                     ELSE '{}' END,
+                coalesce(private.fd_marked_tables(NEW.id), '{}'),
                 NEW.id, 'booked');
         RETURN NULL;
     END IF;
