@@ -24,8 +24,14 @@ CREATE OR REPLACE FUNCTION private.fd_tables_price(p_venue_id uuid, p_night date
     LANGUAGE plpgsql STABLE  -- keeps its plan: once a booking
 AS $$
 BEGIN
-    SELECT coalesce(sum(p.deposit), 0), coalesce(sum(p.min_spend), 0) INTO deposit, min_spend
-      FROM private.fd_table_prices(p_venue_id, p_night) p
-     WHERE p.table_id = ANY (p_table_ids);
+    IF cardinality(p_table_ids) = 1 THEN  -- by key, as fd_tables_refusal (30_rules.sql) says
+        SELECT coalesce(sum(p.deposit), 0), coalesce(sum(p.min_spend), 0) INTO deposit, min_spend
+          FROM private.fd_table_prices(p_venue_id, p_night) p
+         WHERE p.table_id = p_table_ids[1];
+    ELSE
+        SELECT coalesce(sum(p.deposit), 0), coalesce(sum(p.min_spend), 0) INTO deposit, min_spend
+          FROM private.fd_table_prices(p_venue_id, p_night) p
+         WHERE p.table_id = ANY (p_table_ids);
+    END IF;
 END
 $$;
