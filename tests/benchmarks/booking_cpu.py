@@ -2,7 +2,7 @@
 
     git worktree add /tmp/fd-old 59a168c            # the engine to compare with
     .venv/bin/python -m tests.benchmarks.booking_cpu --against /tmp/fd-old
-        [--url postgresql://admin...] [--rounds 3] [--batch 20]
+        [--url postgresql://admin...] [--rounds 3] [--batch 20] [--layout loadtest]
 
 Without --url it starts a private embedded server in a temporary folder.
 Each round makes two fresh databases on the server with the demo venue, one
@@ -11,7 +11,10 @@ the path) and one by this one.  One connection to each books the same
 distinct free slots of the demo venue, a new guest each, as the website
 does (create_booking_atomic), in batches that alternate between the two
 engines, so that the machine's drift (a virtual machine's speed moves by a
-third from minute to minute) falls on both alike.  The CPU is each backend's
+third from minute to minute) falls on both alike.  ``--layout loadtest``
+books on the load test's server instead: its five venues (310 tables, the
+one booked has 200, 100,000 bookings at another), a returning guest each of
+its 1,000, as ``frontdesk loadtest`` does.  The CPU is each backend's
 own, read from /proc/<pid>/schedstat (nanoseconds), so the server must run
 on this machine.  It prints each round's microseconds per booking and the
 ratio (this engine's over the other's).  Not a timed test: the figures are
@@ -46,12 +49,37 @@ SELECT success FROM create_booking_atomic(
     %(night)s, %(start)s, %(end)s, 2)
 """
 
-MIGRATE = (
-    "import sys\n"
-    "from frontdesk import migrations\n"
-    "migrations.upgrade(sys.argv[1])\n"
-    "migrations.load_demo(sys.argv[1])\n"
-)
+# Run with the engine's checkout first on the path (the layouts are that
+# checkout's own): url, layout.
+# The load test's own call (frontdesk/loadtest/scenarios.py, BOOKING_SCRIPT).
+BOOK_LOADTEST = """
+SELECT success FROM create_booking_atomic(
+    %(venue)s::uuid, concat('guest', %(guest)s::int, '@loadtest.example'), NULL,
+    concat('Guest ', %(guest)s::int), ARRAY[%(table_id)s::uuid],
+    current_date + %(days)s::int, %(start)s::time, %(end)s::time, 2)
+"""
+
+MIGRATE = """\
+import sys
+import psycopg
+from frontdesk import migrations
+url, layout = sys.argv[1], sys.argv[2]
+migrations.upgrade(url)
+if layout == "demo":
+    migrations.load_demo(url)
+else:  # the venues of `frontdesk loadtest`, with its 100,000 bookings at the third
+    from frontdesk.loadtest import venue
+    with psycopg.connect(url, autocommit=True) as conn:
+        venue.create_venue(conn, 1, "Loadtest Throughput", tables=200, max_days_ahead=700)
+        venue.create_venue(conn, 2, "Loadtest Release", tables=20, max_days_ahead=30)
+        lookup = venue.create_venue(conn, 3, "Loadtest Availability", tables=50,
+                                    max_days_ahead=530)
+        venue.create_venue(conn, 4, "Loadtest Seed", tables=20, max_days_ahead=330)
+        venue.create_venue(conn, 5, "Loadtest Release PgBouncer", tables=20, max_days_ahead=30)
+        venue.load_bookings(conn, lookup, nights=500, per_table=4)
+        conn.execute("VACUUM ANALYZE")
+"""
+LAYOUTS = ("demo", "loadtest")
 
 
 def backend_cpu_ns(pid: int) -> int:
@@ -59,20 +87,49 @@ def backend_cpu_ns(pid: int) -> int:
 
 
 @contextmanager
-def engine_database(admin_url: str, checkout: Path | None) -> Iterator[str]:
-    """A fresh database with the demo venue, migrated by ``checkout`` (None: this one)."""
+def engine_database(admin_url: str, checkout: Path | None, layout: str = "demo") -> Iterator[str]:
+    """A fresh database with ``layout``'s venues, migrated by ``checkout`` (None: this one)."""
     with fresh_database(admin_url) as url:
-        if checkout is None:
+        if checkout is None and layout == "demo":
             migrations.upgrade(url)
             migrations.load_demo(url)
         else:
-            env = {**os.environ, "PYTHONPATH": str(checkout)}
-            subprocess.run([sys.executable, "-c", MIGRATE, url], cwd=checkout, env=env, check=True)
+            where = checkout or Path(__file__).resolve().parents[2]
+            env = {**os.environ, "PYTHONPATH": str(where)}
+            subprocess.run(
+                [sys.executable, "-c", MIGRATE, url, layout], cwd=where, env=env, check=True
+            )
         yield url
 
 
-def slots(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+def loadtest_slots() -> list[dict[str, Any]]:
+    """Distinct slots at the load test's busy venue (200 tables, 2-hour bookings
+    from 18:00), a returning guest each, in a fixed random order."""
+    from frontdesk.loadtest.venue import KIND_TABLE, KIND_VENUE, lt_uuid
+
+    rng = random.Random(1)
+    out = [
+        {
+            "venue": lt_uuid(KIND_VENUE, 1, 0),
+            "table_id": lt_uuid(KIND_TABLE, 1, t),
+            "days": d,
+            "start": f"{18 + 2 * s:02d}:00",
+            "end": f"{(20 + 2 * s) % 24:02d}:00",
+        }
+        for t in range(1, 201)
+        for d in range(1, 600, 7)
+        for s in range(3)
+    ]
+    rng.shuffle(out)
+    for k, slot in enumerate(out):
+        slot["guest"] = 1 + (k * 7919) % 1000
+    return out
+
+
+def slots(conn: psycopg.Connection[Any], layout: str = "demo") -> list[dict[str, Any]]:
     """Distinct free slots of the demo venue, in a fixed random order."""
+    if layout == "loadtest":
+        return loadtest_slots()
     tables = [
         r[0]
         for r in conn.execute(
@@ -97,17 +154,22 @@ def slots(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def one_round(urls: list[str], batch: int) -> tuple[float, float, int]:
+def one_round(urls: list[str], batch: int, layout: str = "demo") -> tuple[float, float, int]:
     """Microseconds per booking on each database, and the bookings measured."""
     with ExitStack() as stack:
         conns = [stack.enter_context(psycopg.connect(u, autocommit=True)) for u in urls]
         pids = [c.info.backend_pid for c in conns]
-        plans = [slots(c) for c in conns]
+        plans = [slots(c, layout) for c in conns]
         n = min(len(p) for p in plans)
+        if layout == "loadtest":
+            n = min(n, 2000 + WARM_UP)
         spent = [0, 0]
 
         def book(i: int, k: int) -> None:
-            row = conns[i].execute(BOOK, {**plans[i][k], "email": f"g{k}@bench.example"})
+            if layout == "loadtest":
+                row = conns[i].execute(BOOK_LOADTEST, plans[i][k])
+            else:
+                row = conns[i].execute(BOOK, {**plans[i][k], "email": f"g{k}@bench.example"})
             assert row.fetchone() == (True,), f"booking {k} on engine {i} was refused"
 
         for k in range(WARM_UP):
@@ -129,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="an admin URL of the server (default: a private one)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--layout", choices=LAYOUTS, default="demo", help="whose venues to book at")
     args = parser.parse_args(argv)
     other = args.against.resolve()
     if not (other / "frontdesk" / "migrations.py").is_file():
@@ -137,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url or run.enter_context(private_server())
         for r in range(1, args.rounds + 1):
             with (
-                engine_database(url, other) as old_url,
-                engine_database(url, None) as new_url,
+                engine_database(url, other, args.layout) as old_url,
+                engine_database(url, None, args.layout) as new_url,
             ):
-                old, new, n = one_round([old_url, new_url], args.batch)
+                old, new, n = one_round([old_url, new_url], args.batch, args.layout)
             print(
                 f"round {r}: {other.name} {old:,.0f} µs, this checkout {new:,.0f} µs a"
                 f" booking, ratio {new / old:.3f} ({n} bookings each)",
