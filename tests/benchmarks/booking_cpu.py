@@ -49,8 +49,6 @@ SELECT success FROM create_booking_atomic(
     %(night)s, %(start)s, %(end)s, 2)
 """
 
-# Run with the engine's checkout first on the path (the layouts are that
-# checkout's own): url, layout.
 # The load test's own call (frontdesk/loadtest/scenarios.py, BOOKING_SCRIPT).
 BOOK_LOADTEST = """
 SELECT success FROM create_booking_atomic(
@@ -59,6 +57,8 @@ SELECT success FROM create_booking_atomic(
     current_date + %(days)s::int, %(start)s::time, %(end)s::time, 2)
 """
 
+# Run with the engine's checkout first on the path (the layouts are that
+# checkout's own): url, layout.
 MIGRATE = """\
 import sys
 import psycopg
@@ -127,7 +127,7 @@ def loadtest_slots() -> list[dict[str, Any]]:
 
 
 def slots(conn: psycopg.Connection[Any], layout: str = "demo") -> list[dict[str, Any]]:
-    """Distinct free slots of the demo venue, in a fixed random order."""
+    """Distinct free slots of the layout's busy venue, in a fixed random order."""
     if layout == "loadtest":
         return loadtest_slots()
     tables = [
