@@ -13,6 +13,7 @@ from tests.core.desk_helpers import (
     as_desk,
     at,
     insert_booking,
+    move_with_a_forged_mark,
     one,
     quiet_friday,
     scalar,
@@ -84,14 +85,7 @@ def test_a_mark_set_by_hand_hides_no_change_of_tables_from_the_audit(demo_conn: 
     night = quiet_friday(demo_conn)
     booking = insert_booking(demo_conn, ["Booth 3"], night, "22:00", "00:30")
     start = _last_id(demo_conn)
-    with demo_conn.transaction():
-        demo_conn.execute("SELECT set_config('frontdesk.rules_checked', %s, true)", [str(booking)])
-        moved = one(
-            demo_conn,
-            "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
-            [booking, [table_id(demo_conn, "Booth 3"), table_id(demo_conn, "Booth 4")]],
-        )
-        assert moved[0], moved
+    move_with_a_forged_mark(demo_conn, booking, ["Booth 3", "Booth 4"])
     rows = _audit_since(demo_conn, start)
     assert ("booking_tables", "INSERT", booking) in [(r[0], r[1], r[2]) for r in rows]
     added = [r[7]["table_id"] for r in rows if (r[0], r[1]) == ("booking_tables", "INSERT")]

@@ -20,6 +20,7 @@ from tests.core.desk_helpers import (
     at,
     desk_book,
     insert_booking,
+    move_with_a_forged_mark,
     one,
     quiet_friday,
     scalar,
@@ -145,14 +146,7 @@ def test_a_booking_the_engine_makes_is_one_feed_row_naming_its_tables(relay: Con
         ([table_id(relay, "Booth 3")], booking, "booked")
     ]
     after = _head(relay)
-    with relay.transaction():
-        relay.execute("SELECT set_config('frontdesk.rules_checked', %s, true)", [str(booking)])
-        moved = one(
-            relay,
-            "SELECT * FROM move_booking(%s, %s, NULL, NULL)",
-            [booking, [table_id(relay, "Booth 3"), table_id(relay, "Booth 4")]],
-        )
-        assert moved[0], moved
+    move_with_a_forged_mark(relay, booking, ["Booth 3", "Booth 4"])
     _relay(relay)
     told = [(r[2], r[4]) for r in _since(relay, after)]
     assert ([table_id(relay, "Booth 4")], "tables") in told, told
