@@ -18,7 +18,8 @@
 -- busy night's tables at 22:00).
 CREATE OR REPLACE FUNCTION private.fd_availability_refusal(p_venue_id uuid, p_table_ids uuid[],
                                                            p_period tstzrange,
-                                                           p_exclude_booking_id uuid)
+                                                           p_exclude_booking_id uuid,
+                                                           p_words boolean DEFAULT true)
     RETURNS private.fd_refusal
     LANGUAGE plpgsql STABLE
     SET plan_cache_mode = force_generic_plan
@@ -27,12 +28,17 @@ BEGIN
     -- One statement (it runs twice a booking): the three looks are scalar
     -- subqueries under coalesce, each run only when the one before found
     -- nothing, so a booking clash is told before a block, a block before a
-    -- hold.  The message is made for the one row found.
+    -- hold.  The message is made for the one row found, and only for a
+    -- caller that shows it: a yes/no caller (p_words false: the website's
+    -- check_table_availability, the desk's suggestions) gets the code
+    -- alone, without the name and local times a busy night's check spent
+    -- most of its time on.
     RETURN coalesce(
         (SELECT private.fd_refuse('TABLE_UNAVAILABLE',
-                    format('%s is booked %s that night.',
-                           (SELECT t.name FROM public.venue_tables t WHERE t.id = c.table_id),
-                           private.fd_local_times(p_venue_id, c.period)))
+                    CASE WHEN p_words THEN
+                        format('%s is booked %s that night.',
+                               (SELECT t.name FROM public.venue_tables t WHERE t.id = c.table_id),
+                               private.fd_local_times(p_venue_id, c.period)) END)
            FROM unnest(p_table_ids) AS x (table_id)
           CROSS JOIN LATERAL (  -- its LIMIT keeps it a probe per table, whatever the estimates
                 SELECT bt.table_id, bt.period
@@ -48,9 +54,10 @@ BEGIN
         (SELECT private.fd_refuse(b.code, b.message)
            FROM private.fd_block_refusals(p_venue_id, p_table_ids, p_period) b),
         (SELECT private.fd_refuse('TABLE_BEING_BOOKED',
-                    format('%s is being booked at %s; try again in a moment.',
-                           (SELECT t.name FROM public.venue_tables t WHERE t.id = h.table_id),
-                           h.terminal))
+                    CASE WHEN p_words THEN
+                        format('%s is being booked at %s; try again in a moment.',
+                               (SELECT t.name FROM public.venue_tables t WHERE t.id = h.table_id),
+                               h.terminal) END)
            FROM public.holds h
           WHERE h.venue_id = p_venue_id AND h.table_id = ANY (p_table_ids)
             AND h.period && p_period AND h.expires_at > private.fd_now()
@@ -87,7 +94,7 @@ BEGIN
                          IS NOT NULL THEN false
                     ELSE (private.fd_availability_refusal(
                               t.venue_id, ARRAY[t.id], tstzrange(x.starts_at, x.ends_at, '[)'),
-                              check_table_availability.exclude_booking_id)).code IS NULL END
+                              check_table_availability.exclude_booking_id, false)).code IS NULL END
           FROM venue_tables t
           JOIN venues v ON v.id = t.venue_id
          CROSS JOIN LATERAL private.fd_night_instants(t.venue_id, booking_date, start_time,

@@ -33,8 +33,8 @@ AS $$
           FROM req, venue_tables t
           JOIN private.fd_table_prices(t.venue_id, desk_suggestions.night) p ON p.table_id = t.id
          WHERE t.venue_id = req.vid AND t.is_active
-           AND (private.fd_availability_refusal(req.vid, ARRAY[t.id], req.period, NULL)).code
-               IS NULL
+           AND (private.fd_availability_refusal(req.vid, ARRAY[t.id], req.period, NULL,
+                                                false)).code IS NULL
     ),
     edges AS (  -- joins between free tables, both ways round
         SELECT j.table_a AS a, j.table_b AS b FROM req, table_joins j
