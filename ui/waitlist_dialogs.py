@@ -22,18 +22,30 @@ from PySide6.QtWidgets import (
 
 from frontdesk import waitlist
 from frontdesk.desk import Desk, Suggestion
+from frontdesk.errors import InvalidInput
 from frontdesk.plan import Change
 from frontdesk.waitlist import WaitlistEntry
 from ui import text
+from ui.booking_form import mark_invalid
 from ui.ops import Ops
+
+ADD = "Add"
 
 
 class AddToWaitlistDialog(QDialog):
-    """Name, party, phone, the wait quoted, notes."""
+    """Name, party, phone, the wait quoted, notes.  Add writes it and the
+    dialog closes once the engine has it; a refusal, a phone that is not a
+    number or a lost connection is said in the dialog, with what was typed
+    still there to put right or try again."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    added = Signal(object)  # the entry's id
+
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._ops = ops
+        self._busy = False
         self.setWindowTitle("Add to the waitlist")
+        self.setMinimumWidth(440)  # room for a refusal's words under the fields
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.party = QSpinBox(self)
@@ -52,19 +64,89 @@ class AddToWaitlistDialog(QDialog):
         form.addRow("P&hone", self.phone)
         form.addRow("&Quoted wait", self.quoted)
         form.addRow("N&otes", self.notes)
+        self.message = QLabel(self)
+        self.message.setObjectName("MessageArea")
+        self.message.setProperty("kind", "error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
-        buttons.accepted.connect(self._accept_if_named)
+        self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText(ADD)
+        buttons.accepted.connect(self.add)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        for field in (self.name, self.phone):  # typed again: no longer marked
+            field.textEdited.connect(lambda _text, f=field: mark_invalid(f, False))
 
-    def _accept_if_named(self) -> None:
-        if self.name.text().strip():
-            self.accept()
-        else:
+    def add(self) -> None:
+        if self._busy:
+            return
+        if not self.name.text().strip():
             self.name.setFocus()
+            return
+        self._busy = True
+        self.add_button.setEnabled(False)
+        self.add_button.setText("Adding…")
+        self.message.hide()
+        self._ops.mutate(
+            partial(
+                _add,
+                self.name.text(),
+                self.party.value(),
+                self.phone.text(),
+                self.quoted.value(),
+                self.notes.text(),
+            ),
+            owner=self,
+            changes=_added_change,
+            done=self._added,
+            failed=self._refused,
+        )
+
+    def _added(self, result: tuple[UUID, Change]) -> None:
+        self._busy = False
+        self.added.emit(result[0])
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._busy = False
+        self.add_button.setEnabled(True)
+        self.add_button.setText(ADD)
+        if isinstance(exc, InvalidInput):
+            field = self.phone if exc.field == "phone" else self.name
+            mark_invalid(field, True)
+            field.setFocus()
+            self.say(exc.message)
+        else:
+            self.say(text.not_done("Not added", exc))
+
+    def say(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+        self.adjustSize()  # the words in full, not cut to the old height
+
+    def reject(self) -> None:
+        if not self._busy:  # an add under way: its answer is waited for
+            super().reject()
+
+
+def _add(
+    name: str, party: int, phone: str, quoted: int, notes: str, desk: Desk
+) -> tuple[UUID, Change]:
+    entry_id = waitlist.add(
+        desk, name, party, phone=phone or None, quoted_minutes=quoted, notes=notes or None
+    )
+    change = Change(
+        venue_id=desk.venue_id, night=desk.current_night(), kinds=frozenset({"waitlist"})
+    )
+    return entry_id, change
+
+
+def _added_change(result: tuple[UUID, Change]) -> Change:
+    return result[1]
 
 
 class SeatDialog(QDialog):

@@ -186,7 +186,7 @@ class WaitlistPanel(QWidget):
             action.triggered.connect(slot)
             self.table.addAction(action)
         self.confirm_left: Callable[[WaitlistEntry], bool] = self._ask_left
-        self.add_dialog: Callable[[], AddToWaitlistDialog | None] = self._ask_party
+        self.add_dialog: Callable[[], AddToWaitlistDialog] = self._new_add_dialog
         self._timer = QTimer(self)
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.tick)
@@ -259,23 +259,12 @@ class WaitlistPanel(QWidget):
     # ---- doing -----------------------------------------------------------
 
     def add_party(self) -> None:
+        """The Add dialog, open beside the list; it closes once the party is
+        on it, and keeps what was typed when it is not."""
         dialog = self.add_dialog()
-        if dialog is None:
-            return
-        self._ops.mutate(
-            partial(
-                _add,
-                dialog.name.text(),
-                dialog.party.value(),
-                dialog.phone.text(),
-                dialog.quoted.value(),
-                dialog.notes.text(),
-            ),
-            owner=self,
-            changes=self._changed,
-            done=lambda _id: self.reload(),
-            failed=self._failed,
-        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.added.connect(lambda _id: self.reload())
+        dialog.open()
 
     def seat_selected(self) -> None:
         entry = self.selected()
@@ -309,9 +298,8 @@ class WaitlistPanel(QWidget):
             kinds=frozenset({"waitlist"}),
         )
 
-    def _ask_party(self) -> AddToWaitlistDialog | None:
-        dialog = AddToWaitlistDialog(self)
-        return dialog if dialog.exec() == AddToWaitlistDialog.DialogCode.Accepted else None
+    def _new_add_dialog(self) -> AddToWaitlistDialog:
+        return AddToWaitlistDialog(self._ops, self)
 
     def _ask_left(self, entry: WaitlistEntry) -> bool:
         answer = QMessageBox.question(self, "Left", f"{entry.name} has left the waitlist?")
@@ -359,12 +347,6 @@ def install_waitlist(window: MainWindow) -> WaitlistPanel:
 
 def _night(desk: Desk) -> WaitlistNight:
     return waitlist.night(desk)
-
-
-def _add(name: str, party: int, phone: str, quoted: int, notes: str, desk: Desk) -> UUID:
-    return waitlist.add(
-        desk, name, party, phone=phone or None, quoted_minutes=quoted, notes=notes or None
-    )
 
 
 def _left(entry_id: UUID, desk: Desk) -> None:

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -90,22 +91,44 @@ def cell(panel: WaitlistPanel, row: int, column: int, role: Any = None) -> Any:
     return panel.model.data(index, role or Qt.ItemDataRole.DisplayRole)
 
 
+def open_add_dialog(qtbot: QtBot, desktop: Desktop, panel: WaitlistPanel) -> AddToWaitlistDialog:
+    """Add… clicked: the dialog the panel opened (kept for the test to type in)."""
+    opened: list[AddToWaitlistDialog] = []
+
+    def made() -> AddToWaitlistDialog:
+        opened.append(AddToWaitlistDialog(desktop.window.ops, panel))
+        return opened[0]
+
+    panel.add_dialog = made
+    panel.add_button.click()
+    qtbot.waitUntil(lambda: bool(opened) and opened[0].isVisible())
+    return opened[0]
+
+
+def closed(dialog: AddToWaitlistDialog) -> bool:
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+def waiting_names(conn: Conn) -> list[str]:
+    rows = conn.execute(
+        "SELECT name FROM waitlist WHERE venue_id = %s ORDER BY added_at", [VENUE]
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def test_add_a_party_at_the_door(qtbot: QtBot, at_door: Desktop, conn: Conn) -> None:
     panel = panel_of(qtbot, at_door)
     assert panel.summary.text() == "Nobody waiting"
 
-    def filled() -> AddToWaitlistDialog:
-        dialog = AddToWaitlistDialog(panel)
-        qtbot.keyClicks(dialog.name, " Jordan  Lee ")
-        dialog.party.setValue(4)
-        qtbot.keyClicks(dialog.phone, "07700 900123")
-        dialog.quoted.setValue(20)
-        qtbot.keyClicks(dialog.notes, "By the bar")
-        return dialog
-
-    panel.add_dialog = filled
-    panel.add_button.click()
+    dialog = open_add_dialog(qtbot, at_door, panel)
+    qtbot.keyClicks(dialog.name, " Jordan  Lee ")
+    dialog.party.setValue(4)
+    qtbot.keyClicks(dialog.phone, "07700 900123")
+    dialog.quoted.setValue(20)
+    qtbot.keyClicks(dialog.notes, "By the bar")
+    dialog.add_button.click()
     qtbot.waitUntil(lambda: names(panel) == ["Jordan Lee"])
+    assert closed(dialog)  # once the party was on the list
     assert cell(panel, 0, 1) == "4"
     assert cell(panel, 0, 2) == "0 / 20 min"  # added now, by the engine's clock
     assert cell(panel, 0, 3) == "By the bar"
@@ -115,6 +138,60 @@ def test_add_a_party_at_the_door(qtbot: QtBot, at_door: Desktop, conn: Conn) -> 
         [VENUE],
     ).fetchall()
     assert [tuple(r) for r in row] == [("Jordan Lee", 4, "+447700900123", 20, "waiting")]
+
+
+def test_a_phone_that_is_not_a_number_keeps_the_party_typed_in(
+    qtbot: QtBot, at_door: Desktop, conn: Conn
+) -> None:
+    panel = panel_of(qtbot, at_door)
+    dialog = open_add_dialog(qtbot, at_door, panel)
+    qtbot.keyClicks(dialog.name, "Jordan Lee")
+    dialog.party.setValue(4)
+    qtbot.keyClicks(dialog.phone, "123")
+    qtbot.keyClicks(dialog.notes, "By the bar")
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: dialog.message.isVisible())
+    # still open, everything typed still there, the phone pointed at
+    assert dialog.isVisible()
+    assert "phone number" in dialog.message.text()
+    assert dialog.phone.property("invalid") == "true"
+    assert dialog.phone.hasFocus()
+    assert (dialog.name.text(), dialog.party.value(), dialog.notes.text()) == (
+        "Jordan Lee",
+        4,
+        "By the bar",
+    )
+    assert dialog.add_button.isEnabled()
+    assert waiting_names(conn) == []
+
+    dialog.phone.clear()
+    qtbot.keyClicks(dialog.phone, "07700 900123")
+    assert dialog.phone.property("invalid") == "false"  # put right: no longer marked
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: names(panel) == ["Jordan Lee"])
+    assert closed(dialog)
+    assert waiting_names(conn) == ["Jordan Lee"]
+
+
+def test_an_engine_refusal_is_said_in_the_dialog_and_nothing_typed_is_lost(
+    qtbot: QtBot, at_door: Desktop, conn: Conn
+) -> None:
+    panel = panel_of(qtbot, at_door)
+    dialog = open_add_dialog(qtbot, at_door, panel)
+    qtbot.keyClicks(dialog.name, "Sasha")
+    long_notes = "Birthday; " * 60  # 600 characters: the engine takes 500
+    dialog.notes.setText(long_notes)
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: dialog.message.isVisible())
+    assert dialog.message.text() == ("Not added: The notes are too long (500 characters at most).")
+    assert dialog.isVisible() and dialog.name.text() == "Sasha"
+    assert dialog.notes.text() == long_notes
+    assert waiting_names(conn) == []
+
+    dialog.notes.setText("Birthday")
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: names(panel) == ["Sasha"])
+    assert closed(dialog)
 
 
 def test_another_desks_party_appears_without_a_click_and_shows_over_its_quote(
