@@ -79,8 +79,16 @@ $$;
 -- Upcoming: pending or confirmed bookings not yet over, soonest first.
 CREATE OR REPLACE FUNCTION public.guest_profile(venue_id uuid, customer_id uuid)
     RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
+BEGIN
+    -- Who asks, first, whatever the id: a caller who may not read gets the
+    -- same error for an id that is a customer's and one that is not (a
+    -- statement of its own, not a condition the planner may order after the
+    -- look-up).  PL/pgSQL: its plan is kept (a SQL function with a SET
+    -- clause is planned on every call before PostgreSQL 18).
+    PERFORM private.fd_check_reader($1, false);  -- a signed-in desk of the venue, or raises
+    RETURN (
     SELECT jsonb_build_object(
         'id', c.id, 'name', c.name, 'phone', c.phone, 'email', c.email, 'notes', c.notes,
         'erased', c.erased_at IS NOT NULL,
@@ -101,8 +109,8 @@ AS $$
                AND b.status IN ('pending', 'confirmed') AND b.ends_at > private.fd_now()),
             '[]'::jsonb))
       FROM customers c
-     WHERE c.venue_id = $1 AND c.id = $2
-       AND private.fd_check_reader($1, false)  -- a signed-in desk of the venue, or raises
+     WHERE c.venue_id = $1 AND c.id = $2);
+END
 $$;
 
 -- ---------------------------------------------------------------------------
