@@ -151,7 +151,7 @@ def print_table(data: dict[str, Any], out: TextIO) -> None:
             f"{_fmt(lv.get('notify_p50_ms')):>9}{'':>9}  notify p95 "
             f"{_fmt(lv.get('notify_p95_ms'))} ms; without listeners {_fmt(lv.get('tps_without'))}"
             f" tps, cost {_fmt((lv.get('cost_ratio') or 0) * 100)}% ({lv.get('listeners')} "
-            f"listeners, {lv.get('how')})\n"
+            f"listeners, {lv.get('how')}){_usage(lv)}\n"
         )
     targets = data.get("targets", [])
     if targets:
@@ -242,6 +242,13 @@ def markdown(data: dict[str, Any]) -> str:
             f"{_fmt(lv.get('tps_without'))} / {_fmt(lv.get('tps_with'))}",
         )
         row("live", c, "cost (fraction lost)", lv.get("cost_ratio"))
+        row(
+            "live",
+            c,
+            "machine's CPU: listeners' server sessions / the load test's own process",
+            f"{_pct(lv.get('listener_sessions_cpu_share'))} / "
+            f"{_pct(lv.get('loadtest_process_cpu_share'))}",
+        )
     out = "\n".join(lines) + "\n"
     out += _seed_markdown(data) + _pgbouncer_markdown(data)
     targets = data.get("targets", [])
@@ -301,3 +308,17 @@ if __name__ == "__main__":
     import sys
 
     print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), end="")
+
+
+def _pct(share: Any) -> str:
+    return "n/a" if share is None else f"{share * 100:.1f}%"
+
+
+def _usage(lv: dict[str, Any]) -> str:
+    """Where the listeners' cost went, when it was measured."""
+    if lv.get("loadtest_process_cpu_share") is None:
+        return ""
+    return (
+        f"; machine's CPU: listeners' sessions {_pct(lv.get('listener_sessions_cpu_share'))},"
+        f" this process {_pct(lv.get('loadtest_process_cpu_share'))}"
+    )

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import statistics
 import threading
@@ -30,7 +31,7 @@ from uuid import UUID
 import psycopg
 
 from frontdesk.listener import Listener, ListenerState
-from frontdesk.loadtest import pgbench
+from frontdesk.loadtest import cpu, pgbench
 from frontdesk.loadtest.progress import Progress
 from frontdesk.loadtest.venue import START_STEPS, Conn, Venue, table_prefix
 from frontdesk.plan import Change
@@ -538,6 +539,7 @@ def live(ctx: Context, venue: Venue, nights: int, clients: int, listeners: int) 
     probe = _Probe(ctx.url, venue, date.today() + timedelta(days=nights + 1), listeners)
     with _listening(ctx, venue, listeners, probe) as kind:
         probe.start()
+        usage = _ListenerUsage(ctx.conn)
         b = throughput(
             ctx,
             venue,
@@ -547,6 +549,7 @@ def live(ctx: Context, venue: Venue, nights: int, clients: int, listeners: int) 
             label=f"live on c{clients} ({listeners} listeners)",
             seconds=2 * half,
         )
+        shares = usage.shares()
         probe.stop()
         time.sleep(0.5)  # the last probe's notification
     a2 = throughput(ctx, venue, nights, clients, None, label=f"live off c{clients}", seconds=half)
@@ -565,4 +568,40 @@ def live(ctx: Context, venue: Venue, nights: int, clients: int, listeners: int) 
         "notify_p50_ms": _r(percentile(lat, 50), 1),
         "notify_p95_ms": _r(percentile(lat, 95), 1),
         "notify_max_ms": _r(max(lat) if lat else None, 1),
+        **shares,
     }
+
+
+class _ListenerUsage:
+    """Where the listeners' cost goes while the load runs, as shares of the
+    machine's CPU (cores x seconds): their server sessions (the relay's
+    included), and this process, which runs them (on a venue, each desk's
+    listener runs on the desk's own PC).  None when the server is not on
+    this machine."""
+
+    def __init__(self, conn: Conn) -> None:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE application_name = 'frontdesk listener' AND datname = current_database()"
+        ).fetchall()
+        self.pids = [int(r[0]) for r in rows]
+        local = bool(self.pids) and cpu.why_not_local(conn, self.pids[0]) is None
+        self.sessions_ns = self._sessions_ns() if local else None
+        self.client_s = time.process_time()
+        self.wall = time.perf_counter()
+
+    def _sessions_ns(self) -> int:
+        return sum(cpu.backend_cpu_ns(pid) for pid in self.pids)
+
+    def shares(self) -> dict[str, float | None]:
+        machine_s = (time.perf_counter() - self.wall) * (os.cpu_count() or 1)
+        client_s = time.process_time() - self.client_s
+        sessions = (
+            (self._sessions_ns() - self.sessions_ns) / 1e9 if self.sessions_ns is not None else None
+        )
+        return {
+            "listener_sessions_cpu_share": _r(sessions / machine_s, 4)
+            if sessions is not None
+            else None,
+            "loadtest_process_cpu_share": _r(client_s / machine_s, 4),
+        }

@@ -35,6 +35,8 @@ REQUIRED_KEYS = [
     "live.notify_p50_ms",
     "live.notify_p95_ms",
     "live.cost_ratio",
+    "live.listener_sessions_cpu_share",
+    "live.loadtest_process_cpu_share",
     "seed.tps",
     "seed.double_bookings",
     "seed.ours_double_bookings",
@@ -115,6 +117,10 @@ def test_a_short_run_reports_every_scenario_and_leaves_nothing_behind(
         assert via["answered"] == 150 and via["double_bookings"] == 0 and via["errors"] == 0
     assert data["availability"]["bookings_loaded"] >= 2000
     assert data["live"]["probes"] > 0 and data["live"]["notify_samples"] > 0
+    # where the listeners' cost went: shares of this machine's CPU, each used
+    assert 0 < data["live"]["listener_sessions_cpu_share"] < 1
+    assert 0 < data["live"]["loadtest_process_cpu_share"] < 1
+    assert "listeners' sessions" in printed
 
     # The throwaway database is gone.
     assert data["database"].startswith(scratch.PREFIX)
