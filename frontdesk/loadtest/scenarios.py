@@ -585,8 +585,10 @@ class _ListenerUsage:
             " WHERE application_name = 'frontdesk listener' AND datname = current_database()"
         ).fetchall()
         self.pids = [int(r[0]) for r in rows]
-        local = bool(self.pids) and cpu.why_not_local(conn, self.pids[0]) is None
-        self.sessions_ns = self._sessions_ns() if local else None
+        self.sessions_ns: int | None = None
+        if self.pids and cpu.why_not_local(conn, self.pids[0]) is None:
+            with contextlib.suppress(OSError):  # a session gone as it was read
+                self.sessions_ns = self._sessions_ns()
         self.client_s = time.process_time()
         self.wall = time.perf_counter()
 
@@ -596,9 +598,12 @@ class _ListenerUsage:
     def shares(self) -> dict[str, float | None]:
         machine_s = (time.perf_counter() - self.wall) * (os.cpu_count() or 1)
         client_s = time.process_time() - self.client_s
-        sessions = (
-            (self._sessions_ns() - self.sessions_ns) / 1e9 if self.sessions_ns is not None else None
-        )
+        sessions: float | None = None
+        if self.sessions_ns is not None:
+            try:
+                sessions = (self._sessions_ns() - self.sessions_ns) / 1e9
+            except OSError:  # a listener reconnected meanwhile: its session is gone
+                sessions = None
         return {
             "listener_sessions_cpu_share": _r(sessions / machine_s, 4)
             if sessions is not None
