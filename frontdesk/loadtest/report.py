@@ -304,12 +304,6 @@ def _pgbouncer_markdown(data: dict[str, Any]) -> str:
     return out
 
 
-if __name__ == "__main__":
-    import sys
-
-    print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), end="")
-
-
 def _pct(share: Any) -> str:
     return "n/a" if share is None else f"{share * 100:.1f}%"
 
@@ -322,3 +316,9 @@ def _usage(lv: dict[str, Any]) -> str:
         f"; machine's CPU: listeners' sessions {_pct(lv.get('listener_sessions_cpu_share'))},"
         f" this process {_pct(lv.get('loadtest_process_cpu_share'))}"
     )
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))), end="")

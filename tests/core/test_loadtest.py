@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -121,6 +123,14 @@ def test_a_short_run_reports_every_scenario_and_leaves_nothing_behind(
     assert 0 < data["live"]["listener_sessions_cpu_share"] < 1
     assert 0 < data["live"]["loadtest_process_cpu_share"] < 1
     assert "listeners' sessions" in printed
+    # BENCHMARKS.md's tables come from the JSON by the documented command
+    tables = subprocess.run(
+        [sys.executable, "-m", "frontdesk.loadtest.report", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "| live |" in tables and "listeners' server sessions" in tables
 
     # The throwaway database is gone.
     assert data["database"].startswith(scratch.PREFIX)
