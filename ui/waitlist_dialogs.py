@@ -101,7 +101,7 @@ class AddToWaitlistDialog(QDialog):
                 self.notes.text(),
             ),
             owner=self,
-            changes=_added_change,
+            changes=_change,
             done=self._added,
             failed=self._refused,
         )
@@ -143,10 +143,6 @@ def _add(
         venue_id=desk.venue_id, night=desk.current_night(), kinds=frozenset({"waitlist"})
     )
     return entry_id, change
-
-
-def _added_change(result: tuple[UUID, Change]) -> Change:
-    return result[1]
 
 
 class SeatDialog(QDialog):
@@ -260,5 +256,6 @@ def _seat(entry_id: UUID, tables: tuple[UUID, ...], desk: Desk) -> tuple[str, Ch
     return result.reference, change
 
 
-def _change(result: tuple[str, Change]) -> Change:
+def _change(result: tuple[object, Change]) -> Change:
+    """The change a write made, from its (answer, change) result."""
     return result[1]

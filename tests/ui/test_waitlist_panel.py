@@ -183,7 +183,7 @@ def test_an_engine_refusal_is_said_in_the_dialog_and_nothing_typed_is_lost(
     dialog.notes.setText(long_notes)
     dialog.add_button.click()
     qtbot.waitUntil(lambda: dialog.message.isVisible())
-    assert dialog.message.text() == ("Not added: The notes are too long (500 characters at most).")
+    assert dialog.message.text() == "Not added: The notes are too long (500 characters at most)."
     assert dialog.isVisible() and dialog.name.text() == "Sasha"
     assert dialog.notes.text() == long_notes
     assert waiting_names(conn) == []
